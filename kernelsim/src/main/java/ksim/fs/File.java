@@ -1,0 +1,17 @@
+package ksim.fs;
+
+import ksim.kernel.Errno;
+
+/** struct file with its read/write file_operations: one open of an inode. */
+public interface File {
+    /** Reads up to len bytes at offset into dst; returns the count, 0 at end of file. */
+    int read(long offset, byte[] dst, int len);
+
+    /** Writes len bytes at offset; returns the count accepted. */
+    default int write(long offset, byte[] src, int len) {
+        throw Errno.EBADF.error("not open for writing");
+    }
+
+    /** ->release(): the last close. */
+    default void release() {}
+}

@@ -1,0 +1,17 @@
+package ksim.fs;
+
+/**
+ * struct super_block: one mounted instance of a filesystem, seen from outside as its type
+ * and its root inode.
+ */
+public interface SuperBlock {
+    /** The filesystem type name, as /proc/filesystems and /proc/mounts list it. */
+    String type();
+
+    Inode root();
+
+    /** True for filesystems whose files report size 0 and must bypass the page cache (proc, sys). */
+    default boolean synthetic() {
+        return true;
+    }
+}

@@ -1,0 +1,139 @@
+package ksim.kernel;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import ksim.mm.MmStruct;
+
+/**
+ * struct task_struct (include/linux/sched.h): one schedulable thread. A process is the
+ * thread group that shares a SignalStruct; its leader's pid is the tgid.
+ * Fields are mutated only by kernel code under the kernel lock; views read them.
+ */
+public final class Task {
+    /** PF_* flags (include/linux/sched.h). */
+    public static final int PF_IDLE = 0x00000002;
+    public static final int PF_EXITING = 0x00000004;
+    public static final int PF_WQ_WORKER = 0x00000020;
+    public static final int PF_FORKNOEXEC = 0x00000040;
+    public static final int PF_SUPERPRIV = 0x00000100;
+    public static final int PF_NOFREEZE = 0x00008000;
+    public static final int PF_KTHREAD = 0x00200000;
+    public static final int PF_RANDOMIZE = 0x00400000;
+
+    /** SCHED_* policies (include/uapi/linux/sched.h). */
+    public static final int SCHED_NORMAL = 0;
+    public static final int SCHED_FIFO = 1;
+    public static final int SCHED_RR = 2;
+    public static final int SCHED_BATCH = 3;
+    public static final int SCHED_IDLE = 5;
+
+    /** MAX_RT_PRIO: static_prio = MAX_RT_PRIO + 20 + nice. */
+    public static final int MAX_RT_PRIO = 100;
+    public static final int SIGCHLD = 17;
+
+    final int pid;
+    final Task groupLeader;
+    final SignalStruct signal;
+    byte[] comm;
+    TaskState state;
+    int flags;
+    Cred cred;
+    int staticPrio = MAX_RT_PRIO + 20;
+    int policy = SCHED_NORMAL;
+    int rtPriority;
+    /** exit_signal: SIGCHLD for a process, -1 for a non-leader thread, 0 for kthreadd's kin. */
+    int exitSignal;
+    int exitCode;
+    Task realParent;
+    Task parent;
+    final List<Task> children = new ArrayList<>();
+    MmStruct mm;
+    /** fs_struct reduced to its two paths. */
+    String cwd = "/";
+    String root = "/";
+    /** Accumulated CPU time in ns (task->utime, task->stime). */
+    long utime;
+    long stime;
+    /** start_time and start_boottime in ns since boot. */
+    final long startTime;
+    /** Last CPU this task ran on (task_cpu()). */
+    int cpu;
+    long nvcsw;
+    long nivcsw;
+    long minFlt;
+    long majFlt;
+    /** The kernel function a sleeping task waits in, as /proc/<pid>/wchan prints it. */
+    String wchan = "";
+    /** Share of ticks this task spends in user mode, in percent (its workload's shape). */
+    int userPercent = 90;
+    /** umask of its fs_struct. */
+    int umask = 0022;
+
+    Task(int pid, Task groupLeader, SignalStruct signal, long startTime) {
+        this.pid = pid;
+        this.groupLeader = groupLeader == null ? this : groupLeader;
+        this.signal = signal;
+        this.startTime = startTime;
+    }
+
+    public int pid() { return pid; }
+    /** The thread group id: the leader's pid. */
+    public int tgid() { return groupLeader.pid; }
+    public Task groupLeader() { return groupLeader; }
+    public boolean isGroupLeader() { return groupLeader == this; }
+    public SignalStruct signal() { return signal; }
+    public TaskState state() { return state; }
+    public int flags() { return flags; }
+    public boolean isKthread() { return (flags & PF_KTHREAD) != 0; }
+    public Cred cred() { return cred; }
+    public int staticPrio() { return staticPrio; }
+    /** task_nice(). */
+    public int nice() { return staticPrio - MAX_RT_PRIO - 20; }
+    /** The kernel's task->prio: static priority for normal tasks, 99 - rt_priority for RT. */
+    public int prio() { return policy == SCHED_FIFO || policy == SCHED_RR ? MAX_RT_PRIO - 1 - rtPriority : staticPrio; }
+    public int policy() { return policy; }
+    public int rtPriority() { return rtPriority; }
+    public int exitSignal() { return exitSignal; }
+    public int exitCode() { return exitCode; }
+    public Task realParent() { return realParent; }
+    public Task parent() { return parent; }
+    public List<Task> children() { return Collections.unmodifiableList(children); }
+    public MmStruct mm() { return mm; }
+    public String cwd() { return cwd; }
+    public String root() { return root; }
+    public long utime() { return utime; }
+    public long stime() { return stime; }
+    public long startTime() { return startTime; }
+    public int cpu() { return cpu; }
+    public long nvcsw() { return nvcsw; }
+    public long nivcsw() { return nivcsw; }
+    public long minFlt() { return minFlt; }
+    public long majFlt() { return majFlt; }
+    public String wchan() { return wchan; }
+    public int umask() { return umask; }
+    public boolean isAlive() { return state != TaskState.DEAD; }
+
+    /** The comm bytes (at most 15), raw: they may hold spaces, parentheses or any byte. */
+    public byte[] comm() { return comm.clone(); }
+
+    public String commString() { return new String(comm, StandardCharsets.ISO_8859_1); }
+
+    /** __set_task_comm(): keeps at most TASK_COMM_LEN - 1 bytes. */
+    void setComm(byte[] name) {
+        int n = 0;
+        while (n < name.length && n < Param.TASK_COMM_LEN - 1 && name[n] != 0) n++;
+        this.comm = Arrays.copyOf(name, n);
+    }
+
+    void setComm(String name) {
+        setComm(name.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public String toString() {
+        return "Task[" + pid + " " + commString() + " " + state + "]";
+    }
+}
