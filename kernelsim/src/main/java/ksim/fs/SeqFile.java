@@ -17,12 +17,12 @@ public class SeqFile implements File {
     }
 
     @Override
-    public synchronized int read(long offset, byte[] dst, int len) {
+    public synchronized int read(long offset, byte[] dst, int dstOff, int len) {
         if (offset < 0) throw ksim.kernel.Errno.EINVAL.error("negative offset");
         if (buf == null || offset == 0) buf = show.get();
         if (offset >= buf.length) return 0;
         int n = (int) Math.min(len, buf.length - offset);
-        System.arraycopy(buf, (int) offset, dst, 0, n);
+        System.arraycopy(buf, (int) offset, dst, dstOff, n);
         return n;
     }
 }

@@ -14,8 +14,17 @@ public record Program(String path, int textKb, int dataKb, int libKb, int heapKb
         }
     }
 
-    /** A small C program linked against glibc: the shape of most daemons and tools. */
+    /**
+     * A C program linked against glibc, the shape of most daemons and tools: its libraries
+     * map about twice what they keep resident, its heap twice its anonymous pages.
+     */
     public static Program small(String path, int rssAnonKb, int rssFileKb, long seedOffset) {
-        return new Program(path, 40, 16, 2048, 132, 132, 8, rssAnonKb, rssFileKb, 0, seedOffset);
+        int lib = Math.max(2048, roundUp(rssFileKb * 2));
+        int heap = Math.max(132, roundUp(rssAnonKb * 2));
+        return new Program(path, 40, 16, lib, heap, 132, 1024, rssAnonKb, rssFileKb, 0, seedOffset);
+    }
+
+    private static int roundUp(int kb) {
+        return (kb + 3) / 4 * 4;
     }
 }

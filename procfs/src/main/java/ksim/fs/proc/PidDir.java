@@ -4,6 +4,7 @@ import java.util.List;
 import ksim.fs.Caller;
 import ksim.fs.DirEmitter;
 import ksim.fs.Inode;
+import ksim.fs.ShowFile;
 import ksim.fs.InodeAttr;
 import ksim.fs.Mode;
 import ksim.kernel.Errno;
@@ -99,7 +100,7 @@ final class PidDir implements Inode {
     }
 
     private Inode file(long ino, int perm, java.util.function.Supplier<byte[]> show) {
-        return new ProcFile(new InodeAttr(ino, Mode.S_IFREG | perm, 1, attr.uid(), attr.gid(), 0, attr.mtimeNs()),
+        return new ShowFile(new InodeAttr(ino, Mode.S_IFREG | perm, 1, attr.uid(), attr.gid(), 0, attr.mtimeNs()),
                 () -> kernel.locked(() -> {
                     if (!task.isAlive()) throw Errno.ESRCH.error("task " + task.pid() + " has exited");
                     return show.get();
@@ -116,7 +117,7 @@ final class PidDir implements Inode {
     /** comm is writable: a write renames the thread (proc_pid_set_comm / comm_write). */
     private Inode comm(long ino) {
         InodeAttr a = new InodeAttr(ino, Mode.S_IFREG | 0644, 1, attr.uid(), attr.gid(), 0, attr.mtimeNs());
-        return new ProcFile(a, () -> kernel.locked(() -> {
+        return new ShowFile(a, () -> kernel.locked(() -> {
             if (!task.isAlive()) throw Errno.ESRCH.error("task has exited");
             return PidViews.comm(task);
         }), data -> kernel.locked(() -> {
@@ -130,7 +131,7 @@ final class PidDir implements Inode {
     /** environ of a kernel thread cannot be opened: it has no mm (ESRCH, as Linux answers). */
     private Inode environ(long ino) {
         InodeAttr a = new InodeAttr(ino, Mode.S_IFREG | 0400, 1, attr.uid(), attr.gid(), 0, attr.mtimeNs());
-        return new ProcFile(a, () -> kernel.locked(() -> {
+        return new ShowFile(a, () -> kernel.locked(() -> {
             if (!task.isAlive()) throw Errno.ESRCH.error("task has exited");
             return PidViews.environ(task);
         }), null, () -> {

@@ -3,8 +3,10 @@ package ksim.fs.proc;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import ksim.fs.Caller;
+import ksim.fs.SimpleDir;
 import ksim.fs.DirEmitter;
 import ksim.fs.Inode;
+import ksim.fs.ShowFile;
 import ksim.fs.InodeAttr;
 import ksim.fs.Mode;
 import ksim.kernel.Errno;
@@ -18,13 +20,13 @@ import ksim.kernel.Task;
  */
 final class ProcRoot implements Inode {
     private final Kernel kernel;
-    private final StaticDir fixed;
+    private final SimpleDir fixed;
     private long nextIno = 2;
 
     ProcRoot(Kernel kernel) {
         this.kernel = kernel;
         long boot = kernel.clock().bootEpochNanos();
-        this.fixed = new StaticDir(ProcInodes.ROOT, ProcInodes.ROOT, boot);
+        this.fixed = new SimpleDir(ProcInodes.ROOT, ProcInodes.ROOT, boot);
         fixed.add("self", new ProcSymlink(nextIno++, 0, 0, boot, this::self));
         fixed.add("thread-self", new ProcSymlink(nextIno++, 0, 0, boot, this::threadSelf));
         fixed.add("cmdline", global(() -> SystemViews.cmdline(kernel)));
@@ -36,30 +38,30 @@ final class ProcRoot implements Inode {
         fixed.add("uptime", global(() -> SystemViews.uptime(kernel)));
         fixed.add("version", global(() -> SystemViews.version(kernel)));
 
-        StaticDir sys = new StaticDir(nextIno++, ProcInodes.ROOT, boot);
-        StaticDir sysKernel = new StaticDir(nextIno++, sys.getattr().ino(), boot);
+        SimpleDir sys = new SimpleDir(nextIno++, ProcInodes.ROOT, boot);
+        SimpleDir sysKernel = new SimpleDir(nextIno++, sys.getattr().ino(), boot);
         sysKernel.add("hostname", writable(() -> Sysctl.line(kernel.utsname().nodename()), d -> Sysctl.writeHostname(kernel, d)));
         sysKernel.add("osrelease", global(() -> Sysctl.line(kernel.utsname().release())));
         sysKernel.add("ostype", global(() -> Sysctl.line(kernel.utsname().sysname())));
         sysKernel.add("pid_max", writable(() -> Sysctl.line(kernel.pids().pidMax()), d -> Sysctl.writePidMax(kernel, d)));
         sysKernel.add("threads-max", global(() -> Sysctl.line(Sysctl.threadsMax(kernel))));
-        StaticDir sysVm = new StaticDir(nextIno++, sys.getattr().ino(), boot);
+        SimpleDir sysVm = new SimpleDir(nextIno++, sys.getattr().ino(), boot);
         sysVm.add("min_free_kbytes", writable(() -> Sysctl.line(kernel.vmstat().minFreeKbytes()), d -> Sysctl.writeMinFreeKbytes(kernel, d)));
         sys.add("kernel", sysKernel).add("vm", sysVm);
         fixed.add("sys", sys);
 
-        StaticDir tty = new StaticDir(nextIno++, ProcInodes.ROOT, boot);
+        SimpleDir tty = new SimpleDir(nextIno++, ProcInodes.ROOT, boot);
         tty.add("drivers", global(() -> SystemViews.ttyDrivers(kernel)));
         fixed.add("tty", tty);
     }
 
     private Inode global(Supplier<byte[]> show) {
-        return ProcFile.readOnly(nextIno++, 0444, 0, 0, kernel.clock().bootEpochNanos(), () -> kernel.locked(show));
+        return ShowFile.readOnly(nextIno++, 0444, 0, 0, kernel.clock().bootEpochNanos(), () -> kernel.locked(show));
     }
 
-    private Inode writable(Supplier<byte[]> show, ProcFile.Store store) {
+    private Inode writable(Supplier<byte[]> show, ShowFile.Store store) {
         InodeAttr a = new InodeAttr(nextIno++, Mode.S_IFREG | 0644, 1, 0, 0, 0, kernel.clock().bootEpochNanos());
-        return new ProcFile(a, () -> kernel.locked(show), store, null);
+        return new ShowFile(a, () -> kernel.locked(show), store, null);
     }
 
     @Override

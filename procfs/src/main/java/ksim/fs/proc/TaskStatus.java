@@ -1,6 +1,7 @@
 package ksim.fs.proc;
 
 import ksim.kernel.Cred;
+import ksim.kernel.CpuMask;
 import ksim.kernel.Kernel;
 import ksim.kernel.Task;
 import ksim.mm.MmStruct;
@@ -68,8 +69,8 @@ final class TaskStatus {
         s.kv("Speculation_Store_Bypass", "thread vulnerable");
         s.kv("SpeculationIndirectBranch", "conditional enabled");
         int cpus = k.config().cpus();
-        s.kv("Cpus_allowed", CpuMasks.mask(cpus));
-        s.kv("Cpus_allowed_list", CpuMasks.list(cpus));
+        s.kv("Cpus_allowed", CpuMask.mask(cpus));
+        s.kv("Cpus_allowed_list", CpuMask.list(cpus));
         StringBuilder mems = new StringBuilder();
         for (int i = 0; i < MEMS_ALLOWED_WORDS; i++) mems.append(i == 0 ? "" : ",").append(i == MEMS_ALLOWED_WORDS - 1 ? "00000001" : "00000000");
         s.kv("Mems_allowed", mems.toString());

@@ -1,23 +1,17 @@
-package ksim.fs.proc;
+package ksim.fs;
 
 import java.util.function.Supplier;
-import ksim.fs.Caller;
-import ksim.fs.File;
-import ksim.fs.Inode;
-import ksim.fs.InodeAttr;
-import ksim.fs.Mode;
-import ksim.fs.OpenFlags;
-import ksim.fs.SeqFile;
 import ksim.kernel.Errno;
 
 /**
- * A regular proc file whose content a show function renders (proc_create_single and the
- * ONE()/REG() entries of fs/proc/base.c). Writable files pass each write to a store function
- * that parses it and calls the kernel; the others refuse to be opened for writing.
+ * A regular file of a synthetic filesystem whose content a show function renders (proc's
+ * proc_create_single and ONE() entries, sysfs attributes' show). Writable files pass each write
+ * to a store function that parses it and calls the kernel; the others refuse to be opened for
+ * writing.
  */
-final class ProcFile implements Inode {
+public final class ShowFile implements Inode {
     /** Parses one write and applies it to the kernel (a proc_handler's write half). */
-    interface Store {
+    public interface Store {
         void write(byte[] data);
     }
 
@@ -26,15 +20,15 @@ final class ProcFile implements Inode {
     private final Store store;
     private final Runnable openCheck;
 
-    ProcFile(InodeAttr attr, Supplier<byte[]> show, Store store, Runnable openCheck) {
+    public ShowFile(InodeAttr attr, Supplier<byte[]> show, Store store, Runnable openCheck) {
         this.attr = attr;
         this.show = show;
         this.store = store;
         this.openCheck = openCheck;
     }
 
-    static ProcFile readOnly(long ino, int perm, int uid, int gid, long mtimeNs, Supplier<byte[]> show) {
-        return new ProcFile(new InodeAttr(ino, Mode.S_IFREG | perm, 1, uid, gid, 0, mtimeNs), show, null, null);
+    public static ShowFile readOnly(long ino, int perm, int uid, int gid, long mtimeNs, Supplier<byte[]> show) {
+        return new ShowFile(new InodeAttr(ino, Mode.S_IFREG | perm, 1, uid, gid, 0, mtimeNs), show, null, null);
     }
 
     @Override
@@ -44,7 +38,7 @@ final class ProcFile implements Inode {
 
     @Override
     public File open(int flags, Caller caller) {
-        if (OpenFlags.wantsWrite(flags) && store == null) throw Errno.EACCES.error("read-only proc file");
+        if (OpenFlags.wantsWrite(flags) && store == null) throw Errno.EACCES.error("read-only file");
         if (openCheck != null) openCheck.run();
         if (store == null) return new SeqFile(show);
         return new SeqFile(show) {
@@ -60,6 +54,6 @@ final class ProcFile implements Inode {
 
     @Override
     public void truncate(long size) {
-        if (store == null) throw Errno.EACCES.error("read-only proc file");
+        if (store == null) throw Errno.EACCES.error("read-only file");
     }
 }

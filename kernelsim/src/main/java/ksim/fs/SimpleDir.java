@@ -1,31 +1,29 @@
-package ksim.fs.proc;
+package ksim.fs;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import ksim.fs.Caller;
-import ksim.fs.DirEmitter;
-import ksim.fs.Inode;
-import ksim.fs.InodeAttr;
-import ksim.fs.Mode;
 import ksim.kernel.Errno;
 
-/** A proc directory with a fixed set of entries (proc_mkdir and its proc_dir_entry children). */
-final class StaticDir implements Inode {
+/**
+ * A directory with a fixed set of entries, for synthetic filesystems (the simple_* helpers of
+ * fs/libfs.c; proc_mkdir and its proc_dir_entry children in proc).
+ */
+public final class SimpleDir implements Inode {
     private final InodeAttr attr;
     private final long parentIno;
     private final Map<String, Inode> children = new LinkedHashMap<>();
 
-    StaticDir(long ino, long parentIno, long mtimeNs) {
+    public SimpleDir(long ino, long parentIno, long mtimeNs) {
         this.attr = new InodeAttr(ino, Mode.S_IFDIR | 0555, 2, 0, 0, 0, mtimeNs);
         this.parentIno = parentIno;
     }
 
-    StaticDir add(String name, Inode child) {
+    public SimpleDir add(String name, Inode child) {
         children.put(name, child);
         return this;
     }
 
-    Map<String, Inode> children() {
+    public Map<String, Inode> children() {
         return children;
     }
 
@@ -51,7 +49,7 @@ final class StaticDir implements Inode {
     }
 
     /** The entries without "." and "..", for a directory that adds more of its own. */
-    boolean emitChildren(DirEmitter out) {
+    public boolean emitChildren(DirEmitter out) {
         for (var e : children.entrySet()) {
             InodeAttr a = e.getValue().getattr();
             if (!out.emit(e.getKey(), a.ino(), a.mode())) return false;

@@ -1,8 +1,8 @@
-package ksim.fs.proc;
+package ksim.kernel;
 
 /** cpumask printing (lib/bitmap-str.c): "%*pb" hex masks in 32-bit groups and "%*pbl" lists. */
-public final class CpuMasks {
-    private CpuMasks() {}
+public final class CpuMask {
+    private CpuMask() {}
 
     /** The mask of CPUs 0..n-1 in hex, comma-separated 32-bit words, as "%*pb" prints it. */
     public static String mask(int n) {

@@ -1,0 +1,62 @@
+package ksim.cli;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import ksim.fuse.HostMounts;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Stops a running instance and cleans mounts a killed daemon left behind. */
+@Command(name = "down", mixinStandardHelpOptions = true,
+        description = "Stop a running ksim (SIGTERM, wait) and unmount its /proc and /sys, "
+                + "including mounts left dead by a daemon that was killed.")
+final class DownCommand implements Callable<Integer> {
+    @Option(names = "--name", defaultValue = "default", description = "Instance name (default: ${DEFAULT-VALUE}).")
+    String name;
+
+    @Option(names = "--dir", description = "Runtime directory of the instance (overrides --name).")
+    Path dir;
+
+    @Override
+    public Integer call() {
+        Instance in = Instance.named(name, dir);
+        boolean did = false;
+        Optional<Long> pid = in.runningPid();
+        if (pid.isPresent()) {
+            ProcessHandle h = ProcessHandle.of(pid.get()).orElseThrow();
+            h.destroy();
+            try {
+                h.onExit().get(15, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                System.err.println("ksim: daemon " + pid.get() + " did not stop within 15 s");
+                return 1;
+            }
+            System.out.println("ksim: stopped daemon " + pid.get());
+            did = true;
+        }
+        did |= cleanDeadMounts(in, System.out);
+        in.removePid();
+        if (!did) System.out.println("ksim: nothing running at " + in.dir());
+        return 0;
+    }
+
+    /** Unmounts proc/ and sys/ where a mount is still there; says so for each. */
+    static boolean cleanDeadMounts(Instance in, java.io.PrintStream out) {
+        boolean did = false;
+        for (Path p : new Path[] {in.proc(), in.sys()}) {
+            if (!HostMounts.isMounted(p)) continue;
+            boolean dead = HostMounts.isDead(p);
+            if (HostMounts.unmount(p)) {
+                out.println(dead
+                        ? "ksim: cleaned a dead mount at " + p + " (its daemon was killed: Transport endpoint is not connected)"
+                        : "ksim: unmounted " + p);
+                did = true;
+            } else {
+                System.err.println("ksim: could not unmount " + p);
+            }
+        }
+        return did;
+    }
+}

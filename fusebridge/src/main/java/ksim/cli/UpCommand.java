@@ -1,0 +1,79 @@
+package ksim.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import ksim.fuse.KsimServer;
+import ksim.fuse.MountOptions;
+import ksim.kernel.Clock;
+import ksim.kernel.KernelConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Boots a kernel, mounts its proc and sys, and serves them until SIGTERM or Ctrl-C. */
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = "Boot the demo kernel, mount its /proc and /sys, and stay in the foreground "
+                + "until Ctrl-C or SIGTERM, then unmount.")
+final class UpCommand implements Callable<Integer> {
+    @Option(names = "--name", defaultValue = "default", description = "Instance name (default: ${DEFAULT-VALUE}).")
+    String name;
+
+    @Option(names = "--dir", description = "Runtime directory (overrides --name); proc/ and sys/ are mounted inside.")
+    Path dir;
+
+    @Option(names = "--cpus", defaultValue = "2", description = "Simulated CPUs (default: ${DEFAULT-VALUE}).")
+    int cpus;
+
+    @Option(names = "--memory-mb", defaultValue = "4096", description = "Simulated memory in MiB (default: ${DEFAULT-VALUE}).")
+    long memoryMb;
+
+    @Option(names = "--hostname", defaultValue = "ksim", description = "Hostname (default: ${DEFAULT-VALUE}).")
+    String hostname;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of every random choice (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--clock", defaultValue = "WALL", description = "WALL (follows real time) or MANUAL (default: ${DEFAULT-VALUE}).")
+    Clock.Mode clock;
+
+    @Option(names = "--no-demo", description = "Boot only the kernel threads and init.")
+    boolean noDemo;
+
+    @Option(names = "--single-threaded", description = "Serve FUSE requests on one thread (libfuse -s).")
+    boolean singleThreaded;
+
+    @Override
+    public Integer call() throws Exception {
+        Instance in = Instance.named(name, dir);
+        var pid = in.runningPid();
+        if (pid.isPresent()) {
+            System.err.println("ksim: already running at " + in.dir() + " (pid " + pid.get() + "); stop it with: ksim down");
+            return 1;
+        }
+        in.create();
+        DownCommand.cleanDeadMounts(in, System.out);
+        KernelConfig config;
+        try {
+            config = KernelConfig.defaults().withCpus(cpus).withMemoryKb(memoryMb * 1024).withHostname(hostname)
+                    .withSeed(seed).withClockMode(clock).withDemo(!noDemo);
+        } catch (IllegalArgumentException e) {
+            System.err.println("ksim: " + e.getMessage());
+            return 2;
+        }
+        KsimServer server = KsimServer.start(config, in.proc(), in.sys(),
+                new MountOptions(singleThreaded, MountOptions.defaults().allowOther()));
+        in.writePid();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            in.removePid();
+            stopped.countDown();
+        }, "ksim-shutdown"));
+        System.out.println("ksim is up: /proc at " + in.proc() + ", /sys at " + in.sys());
+        System.out.println("  look:  ksim with-proc -- ps aux      (or: cat " + in.proc() + "/stat)");
+        System.out.println("  stop:  Ctrl-C here, or: ksim down");
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+}

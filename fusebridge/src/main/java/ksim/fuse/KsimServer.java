@@ -1,0 +1,75 @@
+package ksim.fuse;
+
+import java.nio.file.Path;
+import ksim.fs.proc.ProcFs;
+import ksim.fs.sysfs.SysFs;
+import ksim.kernel.Clock;
+import ksim.kernel.Kernel;
+import ksim.kernel.KernelConfig;
+import ksim.kernel.WallClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A booted kernel with its proc and sys mounted on the host: what `ksim up` runs. */
+public final class KsimServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(KsimServer.class);
+    private static final long MOUNT_TIMEOUT_MS = 10_000;
+    private final Kernel kernel;
+    private final WallClock wallClock;
+    private final FuseMount proc;
+    private final FuseMount sys;
+    private boolean closed;
+
+    private KsimServer(Kernel kernel, WallClock wallClock, FuseMount proc, FuseMount sys) {
+        this.kernel = kernel;
+        this.wallClock = wallClock;
+        this.proc = proc;
+        this.sys = sys;
+    }
+
+    public static KsimServer start(KernelConfig config, Path procDir, Path sysDir, MountOptions options) {
+        Kernel kernel = Kernel.boot(config);
+        kernel.visitors().setProbe(new HostProc(Path.of("/proc")));
+        WallClock wall = null;
+        if (config.clockMode() == Clock.Mode.WALL) {
+            wall = new WallClock(kernel, System::nanoTime);
+            wall.start();
+        }
+        FuseMount proc = new FuseMount(new ProcFs(kernel));
+        FuseMount sys = new FuseMount(new SysFs(kernel));
+        KsimServer server = new KsimServer(kernel, wall, proc, sys);
+        try {
+            proc.mountAndWait(procDir, options, MOUNT_TIMEOUT_MS);
+            sys.mountAndWait(sysDir, options, MOUNT_TIMEOUT_MS);
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        log.debug("mounted proc at {} and sys at {}", procDir, sysDir);
+        return server;
+    }
+
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    public FuseMount procMount() {
+        return proc;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        if (wallClock != null) wallClock.close();
+        for (FuseMount m : new FuseMount[] {sys, proc}) {
+            Path at = m.mountedAt();
+            try {
+                m.umount();
+            } catch (RuntimeException e) {
+                log.warn("unmounting {} failed: {}", at, e.getMessage());
+            }
+            if (at != null && HostMounts.isMounted(at)) HostMounts.unmount(at);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package ksim.fuse;
+
+import java.util.ArrayList;
+import java.util.List;
+import ksim.fs.SuperBlock;
+
+/**
+ * The libfuse options a mount is made with. Zero timeouts because processes come and go
+ * between two reads (proc-clients.md §1.2); use_ino so our inode numbers reach stat() and
+ * readdir; default_permissions so the kernel enforces modes (environ is 0400).
+ */
+public record MountOptions(boolean singleThreaded, boolean allowOther) {
+
+    public static MountOptions defaults() {
+        return new MountOptions(false, isRoot());
+    }
+
+    static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    String[] toArgs(SuperBlock sb) {
+        List<String> args = new ArrayList<>();
+        if (singleThreaded) args.add("-s");
+        StringBuilder o = new StringBuilder("use_ino,attr_timeout=0,entry_timeout=0,negative_timeout=0,default_permissions");
+        o.append(",fsname=ksim,subtype=ksim-").append(sb.type());
+        if (allowOther) o.append(",allow_other");
+        args.add("-o");
+        args.add(o.toString());
+        return args.toArray(new String[0]);
+    }
+}
