@@ -39,6 +39,10 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--no-demo", description = "Boot only the kernel threads and init.")
     boolean noDemo;
 
+    @Option(names = "--workers", defaultValue = "0",
+            description = "Also start an nginx master with this many idle worker processes (default: ${DEFAULT-VALUE}).")
+    int workers;
+
     @Option(names = "--single-threaded", description = "Serve FUSE requests on one thread (libfuse -s).")
     boolean singleThreaded;
 
@@ -60,8 +64,12 @@ final class UpCommand implements Callable<Integer> {
             System.err.println("ksim: " + e.getMessage());
             return 2;
         }
+        if (workers < 0) {
+            System.err.println("ksim: --workers must not be negative");
+            return 2;
+        }
         KsimServer server = KsimServer.start(config, in.proc(), in.sys(),
-                new MountOptions(singleThreaded, MountOptions.defaults().allowOther()));
+                new MountOptions(singleThreaded, MountOptions.defaults().allowOther()), workers);
         in.writePid();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

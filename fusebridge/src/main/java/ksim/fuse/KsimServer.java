@@ -28,7 +28,13 @@ public final class KsimServer implements AutoCloseable {
     }
 
     public static KsimServer start(KernelConfig config, Path procDir, Path sysDir, MountOptions options) {
+        return start(config, procDir, sysDir, options, 0);
+    }
+
+    /** Boots, starts a prefork pool of the given size if positive, then mounts. */
+    public static KsimServer start(KernelConfig config, Path procDir, Path sysDir, MountOptions options, int workers) {
         Kernel kernel = Kernel.boot(config);
+        if (workers > 0) ksim.kernel.PreforkPool.start(kernel, workers);
         kernel.visitors().setProbe(new HostProc(Path.of("/proc")));
         WallClock wall = null;
         if (config.clockMode() == Clock.Mode.WALL) {
