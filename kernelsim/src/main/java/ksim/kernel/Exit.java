@@ -14,11 +14,14 @@ final class Exit {
 
     /** Ends a whole thread group at once and releases it (an exit that is reaped at once). */
     void exitAndRelease(Task leader, int code) {
-        for (Task t : leader.signal.threads().toArray(new Task[0])) {
+        if (!leader.isAlive()) throw Errno.ESRCH.error("process " + leader.pid() + " has already exited");
+        Task[] threads = leader.signal.threads().toArray(new Task[0]);
+        // Children belong to the thread that forked them: every thread's go to the reaper.
+        for (Task t : threads) reparentChildren(t);
+        for (Task t : threads) {
             if (t != leader) release(t);
         }
         leader.exitCode = code;
-        reparentChildren(leader);
         release(leader);
     }
 
@@ -39,6 +42,7 @@ final class Exit {
         }
         k.fork.unchargeKernelMemory(t);
         k.pidNs.detach(t);
+        k.notifyReleased(t);
     }
 
     private void reparentChildren(Task dying) {

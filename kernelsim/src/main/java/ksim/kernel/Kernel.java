@@ -13,6 +13,8 @@ import ksim.mm.VmStat;
  * and read under one kernel lock; views take it only while they render.
  */
 public final class Kernel {
+    /** Longest kernel-thread name /proc shows (the 64-byte buffer of proc_task_name()). */
+    private static final int KTHREAD_NAME_MAX = 63;
     private final ReentrantLock lock = new ReentrantLock();
     final KernelConfig config;
     final Clock clock;
@@ -28,6 +30,7 @@ public final class Kernel {
     /** total_forks: the "processes" line of /proc/stat. */
     long totalForks;
     private Task initTask;
+    private final java.util.List<TaskObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Task kthreadd;
 
     private Kernel(KernelConfig config, long bootEpochNanos) {
@@ -100,6 +103,14 @@ public final class Kernel {
         utsname = utsname.withNodename(name);
     }
 
+    public void addObserver(TaskObserver o) {
+        observers.add(o);
+    }
+
+    void notifyReleased(Task t) {
+        for (TaskObserver o : observers) o.released(t);
+    }
+
     // ---- time ---------------------------------------------------------------------------
 
     /** Advances the clock by n jiffies, running the scheduler tick for each. */
@@ -130,6 +141,7 @@ public final class Kernel {
     public Task kernelThread(String name, int extraFlags, int nice, TaskState state, String wchan) {
         Task t = fork.process(kthreadd, Task.PF_KTHREAD | Task.PF_NOFREEZE | extraFlags);
         t.setComm(name);
+        if (name.length() >= Param.TASK_COMM_LEN) t.fullName = name.substring(0, Math.min(name.length(), KTHREAD_NAME_MAX));
         t.staticPrio = Task.MAX_RT_PRIO + 20 + nice;
         sched.setState(t, state, wchan);
         return t;
@@ -237,7 +249,9 @@ public final class Kernel {
     void accountMm(MmStruct mm, int sign) {
         vmstat.add(VmStat.Item.NR_ANON_MAPPED, sign * mm.rssAnon());
         vmstat.add(VmStat.Item.NR_FILE_MAPPED, sign * mm.rssFile());
+        // Shared memory pages live in the page cache (shmem/tmpfs): both counters move.
         vmstat.add(VmStat.Item.NR_SHMEM, sign * mm.rssShmem());
+        vmstat.add(VmStat.Item.NR_FILE_PAGES, sign * mm.rssShmem());
         vmstat.add(VmStat.Item.NR_PAGETABLE, sign * (mm.pgtablesBytes() / Param.PAGE_SIZE));
         vmstat.addCommitted(sign * (mm.dataVm() + mm.stackVm()));
     }

@@ -38,6 +38,8 @@ public final class Task {
     final Task groupLeader;
     final SignalStruct signal;
     byte[] comm;
+    /** kthread->full_name: a kernel thread's whole name, which /proc shows untruncated. */
+    String fullName;
     TaskState state;
     int flags;
     Cred cred;
@@ -121,8 +123,17 @@ public final class Task {
 
     public String commString() { return new String(comm, StandardCharsets.ISO_8859_1); }
 
+    /**
+     * The name /proc shows (proc_task_name()): a kernel thread's full name, up to 64 bytes,
+     * else comm.
+     */
+    public byte[] procName() {
+        return isKthread() && fullName != null ? fullName.getBytes(StandardCharsets.UTF_8) : comm();
+    }
+
     /** __set_task_comm(): keeps at most TASK_COMM_LEN - 1 bytes. */
     void setComm(byte[] name) {
+        fullName = null;
         int n = 0;
         while (n < name.length && n < Param.TASK_COMM_LEN - 1 && name[n] != 0) n++;
         this.comm = Arrays.copyOf(name, n);

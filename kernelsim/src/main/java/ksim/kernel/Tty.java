@@ -17,9 +17,9 @@ public final class Tty {
         this.name = name;
     }
 
-    /** A Unix98 pseudo-terminal slave, /dev/pts/N (major 136, drivers/tty/pty.c). */
+    /** A Unix98 pseudo-terminal slave, /dev/pts/N: major 136, minor N (drivers/tty/pty.c). */
     public static Tty pts(int n) {
-        return new Tty(136 + n / 256, n % 256, "pts/" + n);
+        return new Tty(136, n, "pts/" + n);
     }
 
     public int major() { return major; }

@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import ksim.mm.Program;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** kernel/exit.c: release_task frees the pid; forget_original_parent hands children to init. */
@@ -87,9 +86,6 @@ class ExitTest {
     }
 
     @Test
-    @Disabled("bug: Exit.exitAndRelease only reparents the leader's children; a child forked by a "
-            + "non-leader thread keeps the released thread as realParent/parent (expected init, as "
-            + "forget_original_parent runs for every exiting thread)")
     void childrenOfANonLeaderThreadAreReparentedToo() {
         Kernel k = boot();
         Task rs = byComm(k, "rsyslogd");
@@ -103,10 +99,6 @@ class ExitTest {
     }
 
     @Test
-    @Disabled("bug: Kernel.exitAndRelease on an already released process is not refused and releases it again: "
-            + "Exit.release adds its times to the parent's cutime/cstime a second time and subtracts its mm, "
-            + "kernel stack and slab from VmStat again, so MemFree grows past the truth (expected: a KernelError "
-            + "such as ESRCH, or a no-op, with every counter unchanged)")
     void secondExitOfTheSameProcessChangesNothing() {
         Kernel k = boot();
         Task master = PreforkPool.start(k, 1);

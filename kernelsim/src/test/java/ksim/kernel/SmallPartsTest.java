@@ -3,7 +3,6 @@ package ksim.kernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Tty device numbers, cpumask printing and the wall-clock driver. */
@@ -26,9 +25,6 @@ class SmallPartsTest {
     }
 
     @Test
-    @Disabled("bug: Tty.pts(n) for n >= 256 gives major 136 + n/256 and minor n % 256 (the legacy 8-bit layout); "
-            + "Linux registers all Unix98 pty slaves under major 136 with 20-bit minors: on this machine "
-            + "/dev/pts/299 is 136:299, st_rdev 1083435; ksim gives 137:43, tty_nr 35115")
     void ptsAbove255KeepsMajor136() {
         Tty t = Tty.pts(299);
         assertEquals(136, t.major());

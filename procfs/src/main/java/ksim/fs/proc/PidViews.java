@@ -23,7 +23,7 @@ final class PidViews {
 
     /** comm_show(): the raw name and a newline. */
     static byte[] comm(Task t) {
-        return new Text().put(t.comm()).put('\n').bytes();
+        return new Text().put(t.procName()).put('\n').bytes();
     }
 
     /** proc_pid_wchan(): the symbol a sleeping task waits in, "0" when running; no newline. */

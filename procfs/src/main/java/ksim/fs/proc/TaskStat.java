@@ -41,7 +41,7 @@ final class TaskStat {
         boolean ignoresAll = t.isKthread() || t == k.kthreadd();
 
         Text s = new Text();
-        s.put(t.pid()).put(" (").put(t.comm()).put(") ").put(t.state().letter);
+        s.put(t.pid()).put(" (").put(t.procName()).put(") ").put(t.state().letter);
         s.sp(ppid).sp(sig.pgrp()).sp(sig.session());
         s.sp(tty == null ? 0 : tty.encoded());
         s.sp(tty == null || tty.foregroundPgrp() == 0 ? -1 : tty.foregroundPgrp());

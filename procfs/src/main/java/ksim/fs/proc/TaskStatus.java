@@ -29,7 +29,7 @@ final class TaskStatus {
         Task leader = t.groupLeader();
         Task parent = leader.realParent();
         var sig = t.signal();
-        s.put("Name:\t").put(escapeName(t.comm())).put('\n');
+        s.put("Name:\t").put(escapeName(t.procName())).put('\n');
         s.kv("Umask", String.format("%04o", t.umask()));
         s.kv("State", t.state().describe());
         s.kv("Tgid", t.tgid());

@@ -14,7 +14,6 @@ import ksim.kernel.PreforkPool;
 import ksim.kernel.Task;
 import ksim.kernel.TaskState;
 import ksim.mm.Program;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** /proc/loadavg (loadavg_proc_show) and /proc/meminfo (meminfo_proc_show). */
@@ -141,10 +140,6 @@ class LoadavgMeminfoTest {
     }
 
     @Test
-    @Disabled("bug: a process with shmem RSS makes meminfo inconsistent: Kernel.accountMm adds rssShmem to NR_SHMEM "
-            + "only, not to NR_FILE_PAGES, and VmStat.freePages() ignores NR_SHMEM. With 300 MiB of shmem, "
-            + "Active(file)/Inactive(file) = (file - shmem)/2 go negative and MemFree + used != MemTotal's "
-            + "accounting of the shmem (MemFree does not drop by the shmem pages).")
     void meminfoStaysConsistentWithShmem() {
         Map<String, Long> before = meminfo();
         Program pg = new Program("/usr/lib/postgresql/postgres", 40, 16, 2048, 132, 132, 1024, 400, 800, 300 * 1024, 3);

@@ -26,7 +26,7 @@ class PidStatusTest {
                 assertTrue(LINE.matcher(line).matches(), path + ": [" + line + "]");
                 if (line.startsWith("Vm") || line.startsWith("Rss")) assertTrue(KB.matcher(line).matches(), path + ": " + line);
             }
-            assertEquals("Name:\t" + t.commString(), s.substring(0, s.indexOf('\n')), path);
+            assertEquals("Name:\t" + new String(t.procName(), java.nio.charset.StandardCharsets.ISO_8859_1), s.substring(0, s.indexOf('\n')), path);
             assertEquals(String.valueOf(t.pid()), p.field(path, "Pid"));
             assertEquals(String.valueOf(t.tgid()), p.field(path, "Tgid"));
             assertEquals(t.isKthread() ? "1" : "0", p.field(path, "Kthread"));
