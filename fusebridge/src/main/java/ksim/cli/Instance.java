@@ -32,11 +32,16 @@ record Instance(Path dir) {
         Files.createDirectories(sys());
     }
 
-    /** The daemon's pid if its pid file names a live process. */
+    /**
+     * The daemon's pid if its pid file names a live ksim process (a killed daemon's pid may
+     * since have gone to an unrelated process, which must be left alone).
+     */
     Optional<Long> runningPid() {
         try {
             long pid = Long.parseLong(Files.readString(pidFile(), StandardCharsets.US_ASCII).trim());
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(h -> pid);
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .filter(h -> h.info().commandLine().map(c -> c.contains("ksim")).orElse(false))
+                    .map(h -> pid);
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }

@@ -54,8 +54,9 @@ final class UpCommand implements Callable<Integer> {
             System.err.println("ksim: already running at " + in.dir() + " (pid " + pid.get() + "); stop it with: ksim down");
             return 1;
         }
-        in.create();
+        // A daemon killed with -9 leaves dead mounts, which even mkdir cannot look at: clean first.
         DownCommand.cleanDeadMounts(in, System.out);
+        in.create();
         KernelConfig config;
         try {
             config = KernelConfig.defaults().withCpus(cpus).withMemoryKb(memoryMb * 1024).withHostname(hostname)

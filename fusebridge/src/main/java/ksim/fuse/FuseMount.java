@@ -52,8 +52,11 @@ public final class FuseMount extends FuseStubFS {
     private volatile Path mountedAt;
     private final AtomicLong unexpected = new AtomicLong();
 
+    private final FuseNotify notify = new FuseNotify();
+
     public FuseMount(SuperBlock sb) {
         this.sb = sb;
+        sb.setInvalidator(notify);
     }
 
     /** Mounts on a thread of its own and returns once the kernel has sent FUSE_INIT. */
@@ -80,12 +83,19 @@ public final class FuseMount extends FuseStubFS {
         }
     }
 
+    @Override
+    public void umount() {
+        notify.close();
+        super.umount();
+    }
+
     public Path mountedAt() {
         return mountedAt;
     }
 
     @Override
     public Pointer init(Pointer conn) {
+        notify.attach(getContext().fuse.get());
         mountedAt = mountPoint;
         ready.countDown();
         return null;
@@ -235,6 +245,96 @@ public final class FuseMount extends FuseStubFS {
             if (f != null) f.release();
             return 0;
         });
+    }
+
+    /** The directory part and the last name of a path. */
+    private record Split(String parent, String name) {
+        static Split of(String path) {
+            int i = path.lastIndexOf('/');
+            return new Split(i <= 0 ? "/" : path.substring(0, i), path.substring(i + 1));
+        }
+    }
+
+    private int createIn(String op, String path) {
+        return guard(op, path, () -> {
+            Caller c = caller();
+            Split sp = Split.of(path);
+            walk(sp.parent(), c).create(sp.name(), 0, c);
+            return 0;
+        });
+    }
+
+    private int removeIn(String op, String path) {
+        return guard(op, path, () -> {
+            Caller c = caller();
+            Split sp = Split.of(path);
+            Inode parent = walk(sp.parent(), c);
+            parent.lookup(sp.name(), c);
+            parent.remove(sp.name(), c);
+            return 0;
+        });
+    }
+
+    private int changeAttr(String op, String path) {
+        return guard(op, path, () -> {
+            walk(path, caller()).setattr(caller());
+            return 0;
+        });
+    }
+
+    @Override
+    public int mknod(String path, @jnr.ffi.types.mode_t long mode, @jnr.ffi.types.dev_t long rdev) {
+        return createIn("mknod", path);
+    }
+
+    @Override
+    public int create(String path, @jnr.ffi.types.mode_t long mode, FuseFileInfo fi) {
+        return createIn("create", path);
+    }
+
+    @Override
+    public int mkdir(String path, @jnr.ffi.types.mode_t long mode) {
+        return createIn("mkdir", path);
+    }
+
+    @Override
+    public int symlink(String oldpath, String newpath) {
+        return createIn("symlink", newpath);
+    }
+
+    @Override
+    public int link(String oldpath, String newpath) {
+        return createIn("link", newpath);
+    }
+
+    @Override
+    public int unlink(String path) {
+        return removeIn("unlink", path);
+    }
+
+    @Override
+    public int rmdir(String path) {
+        return removeIn("rmdir", path);
+    }
+
+    @Override
+    public int rename(String oldpath, String newpath) {
+        return removeIn("rename", oldpath);
+    }
+
+    @Override
+    public int chmod(String path, @jnr.ffi.types.mode_t long mode) {
+        return changeAttr("chmod", path);
+    }
+
+    @Override
+    public int chown(String path, @jnr.ffi.types.uid_t long uid, @jnr.ffi.types.gid_t long gid) {
+        return changeAttr("chown", path);
+    }
+
+    @Override
+    public int utimens(String path, ru.serce.jnrfuse.struct.Timespec[] timespec) {
+        return changeAttr("utimens", path);
     }
 
     @Override

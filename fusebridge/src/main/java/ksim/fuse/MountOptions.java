@@ -5,8 +5,9 @@ import java.util.List;
 import ksim.fs.SuperBlock;
 
 /**
- * The libfuse options a mount is made with. Zero timeouts because processes come and go
- * between two reads (proc-clients.md §1.2); use_ino so our inode numbers reach stat() and
+ * The libfuse options a mount is made with. Entries and attributes are cached only as long as
+ * the filesystem allows (zero unless it invalidates stale entries itself, since processes come
+ * and go between two reads); never negative entries; use_ino so our inode numbers reach stat() and
  * readdir; default_permissions so the kernel enforces modes (environ is 0400).
  */
 public record MountOptions(boolean singleThreaded, boolean allowOther) {
@@ -22,7 +23,8 @@ public record MountOptions(boolean singleThreaded, boolean allowOther) {
     String[] toArgs(SuperBlock sb) {
         List<String> args = new ArrayList<>();
         if (singleThreaded) args.add("-s");
-        StringBuilder o = new StringBuilder("use_ino,attr_timeout=0,entry_timeout=0,negative_timeout=0,default_permissions");
+        int t = sb.cacheSeconds();
+        StringBuilder o = new StringBuilder("use_ino,attr_timeout=" + t + ",entry_timeout=" + t + ",negative_timeout=0,default_permissions");
         o.append(",fsname=ksim,subtype=ksim-").append(sb.type());
         if (allowOther) o.append(",allow_other");
         args.add("-o");

@@ -30,6 +30,26 @@ public interface Inode {
         throw Errno.EISDIR.error("not a regular file");
     }
 
+    /**
+     * ->create, ->mkdir, ->mknod, ->symlink, ->link: a new entry called name in this directory.
+     * Synthetic directories hold only what the kernel puts there; like proc's, their lookup of
+     * a new name fails, so creating one answers ENOENT.
+     */
+    default void create(String name, int mode, Caller caller) {
+        if (!Mode.isDir(getattr().mode())) throw Errno.ENOTDIR.error("not a directory");
+        throw Errno.ENOENT.error("cannot create " + name + " here");
+    }
+
+    /** ->unlink, ->rmdir, ->rename of an entry of this directory: refused (EPERM) by default. */
+    default void remove(String name, Caller caller) {
+        throw Errno.EPERM.error("cannot remove " + name);
+    }
+
+    /** ->setattr other than size (mode, owner, times): refused by default. */
+    default void setattr(Caller caller) {
+        throw Errno.EPERM.error("attributes cannot be changed");
+    }
+
     /** ->setattr(ATTR_SIZE): truncation, which writable proc files accept and ignore. */
     default void truncate(long size) {
         throw Errno.EACCES.error("read-only file");

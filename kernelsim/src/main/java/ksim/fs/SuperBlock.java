@@ -14,4 +14,15 @@ public interface SuperBlock {
     default boolean synthetic() {
         return true;
     }
+
+    /**
+     * How long entries and attributes may be cached, in seconds. Zero unless the filesystem
+     * invalidates what goes stale itself (see setInvalidator) or never changes shape.
+     */
+    default int cacheSeconds() {
+        return 0;
+    }
+
+    /** Gives the filesystem a way to drop cached entries; called before it is mounted. */
+    default void setInvalidator(EntryInvalidator invalidator) {}
 }

@@ -3,7 +3,10 @@ package ksim.fs.proc;
 import ksim.fs.FileSystems;
 import ksim.fs.Inode;
 import ksim.fs.SuperBlock;
+import ksim.fs.EntryInvalidator;
 import ksim.kernel.Kernel;
+import ksim.kernel.Task;
+import ksim.kernel.TaskObserver;
 
 /**
  * The proc filesystem (fs/proc/root.c): one superblock over a kernel. Every file in it is a
@@ -27,6 +30,36 @@ public final class ProcFs implements SuperBlock {
     @Override
     public Inode root() {
         return root;
+    }
+
+    /**
+     * Entries may be cached for this long once the mount can invalidate them: the only entries
+     * whose existence or owner changes are the pid directories, and those are invalidated when
+     * their task is released (proc_flush_pid).
+     */
+    private static final int CACHE_SECONDS = 60;
+    private volatile EntryInvalidator invalidator;
+
+    @Override
+    public void setInvalidator(EntryInvalidator inv) {
+        this.invalidator = inv;
+        kernel.addObserver(new TaskObserver() {
+            @Override
+            public void released(Task t) {
+                inv.invalidate("/", Integer.toString(t.pid()));
+                if (t.tgid() != t.pid()) inv.invalidate("/", Integer.toString(t.tgid()));
+            }
+
+            @Override
+            public void credentialsChanged(Task t) {
+                released(t);
+            }
+        });
+    }
+
+    @Override
+    public int cacheSeconds() {
+        return invalidator == null ? 0 : CACHE_SECONDS;
     }
 
     public Kernel kernel() {

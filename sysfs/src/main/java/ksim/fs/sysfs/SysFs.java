@@ -105,6 +105,12 @@ public final class SysFs implements SuperBlock {
         return "sysfs";
     }
 
+    /** The tree never changes shape and no attribute's owner or mode changes: cache freely. */
+    @Override
+    public int cacheSeconds() {
+        return 60;
+    }
+
     @Override
     public Inode root() {
         return root;
