@@ -43,8 +43,10 @@ final class UpCommand implements Callable<Integer> {
             description = "Also start an nginx master with this many idle worker processes (default: ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--single-threaded", description = "Serve FUSE requests on one thread (libfuse -s).")
-    boolean singleThreaded;
+    @Option(names = "--multi-threaded",
+            description = "Serve FUSE requests on libfuse's thread pool instead of one thread (slower here: "
+                    + "pool threads come and go and each attaches to the JVM).")
+    boolean multiThreaded;
 
     @Override
     public Integer call() throws Exception {
@@ -70,7 +72,7 @@ final class UpCommand implements Callable<Integer> {
             return 2;
         }
         KsimServer server = KsimServer.start(config, in.proc(), in.sys(),
-                new MountOptions(singleThreaded, MountOptions.defaults().allowOther()), workers);
+                new MountOptions(!multiThreaded, MountOptions.defaults().allowOther()), workers);
         in.writePid();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
