@@ -186,5 +186,7 @@ check "the daemon is still alive" alive "$daemon"
 check "the daemon still serves on the host" serving "$D"
 out=$(wp cat /proc/1/comm 2>&1)
 check "the daemon still serves through with-proc [got: $out]" [ "$out" = systemd ]
+# Every bad input above is an errno, not a bug: nothing may have reached the log as an exception.
+check "no exception or error in the daemon's log" eval '! grep -qE "Exception|ERROR|EIO" "$log"'
 
 finish
