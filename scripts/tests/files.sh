@@ -6,15 +6,7 @@
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/common.bash"
 
 ensure_built
-new_dir D
-new_file log
-if start_up "$D" "$log"; then
-  ok "up serves $D/proc/stat"
-else
-  not_ok "up serves $D/proc/stat"
-  diag "$(cat "$log")"
-  finish
-fi
+up_or_finish
 daemon=$UP_PID
 
 # wp CMD...: runs CMD through with-proc in the C locale (stable error messages).

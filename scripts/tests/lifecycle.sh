@@ -44,15 +44,7 @@ else
 fi
 
 # --- up, then SIGTERM ------------------------------------------------------------------------
-new_dir D
-new_file log
-if start_up "$D" "$log"; then
-  ok "up serves $D/proc/stat"
-else
-  not_ok "up serves $D/proc/stat"
-  diag "$(cat "$log")"
-  finish
-fi
+up_or_finish
 launcher_pid=$UP_PID
 check "up says where it is mounted" grep -q "ksim is up: /proc at $D/proc, /sys at $D/sys" "$log"
 loadavg=$(cat "$D/proc/loadavg" 2>&1)

@@ -160,3 +160,17 @@ finish() {
   [ "$failures" = 0 ] && [ "$checks" -gt 0 ]
   exit $?
 }
+
+# up_or_finish: a fresh runtime dir D and log file log, a daemon started there (UP_PID); the
+# test ends here if it does not come up.
+up_or_finish() {
+  new_dir D
+  new_file log
+  if start_up "$D" "$log"; then
+    ok "up serves $D/proc/stat"
+  else
+    not_ok "up serves $D/proc/stat"
+    diag "$(cat "$log")"
+    finish
+  fi
+}

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import ksim.fuse.HostMounts;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Stops a running instance and cleans mounts a killed daemon left behind. */
@@ -13,15 +14,12 @@ import picocli.CommandLine.Option;
         description = "Stop a running ksim (SIGTERM, wait) and unmount its /proc and /sys, "
                 + "including mounts left dead by a daemon that was killed.")
 final class DownCommand implements Callable<Integer> {
-    @Option(names = "--name", defaultValue = "default", description = "Instance name (default: ${DEFAULT-VALUE}).")
-    String name;
-
-    @Option(names = "--dir", description = "Runtime directory of the instance (overrides --name).")
-    Path dir;
+    @Mixin
+    InstanceOptions where;
 
     @Override
     public Integer call() {
-        Instance in = Instance.named(name, dir);
+        Instance in = where.instance();
         boolean did = false;
         Optional<Long> pid = in.runningPid();
         if (pid.isPresent()) {

@@ -1,6 +1,5 @@
 package ksim.cli;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import ksim.fuse.KsimServer;
@@ -8,6 +7,7 @@ import ksim.fuse.MountOptions;
 import ksim.kernel.Clock;
 import ksim.kernel.KernelConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Boots a kernel, mounts its proc and sys, and serves them until SIGTERM or Ctrl-C. */
@@ -15,11 +15,8 @@ import picocli.CommandLine.Option;
         description = "Boot the demo kernel, mount its /proc and /sys, and stay in the foreground "
                 + "until Ctrl-C or SIGTERM, then unmount.")
 final class UpCommand implements Callable<Integer> {
-    @Option(names = "--name", defaultValue = "default", description = "Instance name (default: ${DEFAULT-VALUE}).")
-    String name;
-
-    @Option(names = "--dir", description = "Runtime directory (overrides --name); proc/ and sys/ are mounted inside.")
-    Path dir;
+    @Mixin
+    InstanceOptions where;
 
     @Option(names = "--cpus", defaultValue = "2", description = "Simulated CPUs (default: ${DEFAULT-VALUE}).")
     int cpus;
@@ -50,7 +47,7 @@ final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Instance in = Instance.named(name, dir);
+        Instance in = where.instance();
         var pid = in.runningPid();
         if (pid.isPresent()) {
             System.err.println("ksim: already running at " + in.dir() + " (pid " + pid.get() + "); stop it with: ksim down");

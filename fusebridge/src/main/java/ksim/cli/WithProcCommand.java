@@ -2,10 +2,10 @@ package ksim.cli;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -17,18 +17,15 @@ import picocli.CommandLine.Parameters;
 @Command(name = "with-proc", mixinStandardHelpOptions = true,
         description = "Run CMD in private mount + pid namespaces with ksim's proc over /proc and sys over /sys.")
 final class WithProcCommand implements Callable<Integer> {
-    @Option(names = "--name", defaultValue = "default", description = "Instance name (default: ${DEFAULT-VALUE}).")
-    String name;
-
-    @Option(names = "--dir", description = "Runtime directory of the instance (overrides --name).")
-    Path dir;
+    @Mixin
+    InstanceOptions where;
 
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments (after --).")
     List<String> command;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        Instance in = Instance.named(name, dir);
+        Instance in = where.instance();
         if (!Files.isRegularFile(in.proc().resolve("stat"))) {
             System.err.println("ksim: no running ksim at " + in.dir() + "; start one with: ksim up");
             return 2;
