@@ -32,7 +32,8 @@ final class MountExt2Command implements Callable<Integer> {
     @Parameters(index = "1", description = "The mountpoint (an existing directory).")
     Path dir;
 
-    @Option(names = "-o", description = "Mount options: ro or rw (default rw).")
+    @Option(names = "-o", description = "Mount options, comma separated: ro or rw (default rw); user_xattr "
+            + "to read extended attributes (off by default: every listing would pay two attribute round trips per file).")
     String options;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the allocator's random choices (default: ${DEFAULT-VALUE}).")
@@ -44,10 +45,13 @@ final class MountExt2Command implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         boolean ro = false;
+        boolean xattr = false;
         if (options != null) {
             for (String o : options.split(",")) {
                 if (o.equals("ro")) ro = true;
                 else if (o.equals("rw")) ro = false;
+                else if (o.equals("user_xattr")) xattr = true;
+                else if (o.equals("nouser_xattr")) xattr = false;
                 else {
                     System.err.println("ksim: mount-ext2: unsupported option '" + o + "'");
                     return 1;
@@ -60,7 +64,7 @@ final class MountExt2Command implements Callable<Integer> {
         }
         Ext2Fs fs;
         try {
-            fs = Ext2Fs.mount(image, Ext2Fs.Options.defaults().withReadOnly(ro).withSeed(seed));
+            fs = Ext2Fs.mount(image, Ext2Fs.Options.defaults().withReadOnly(ro).withXattr(xattr).withSeed(seed));
         } catch (KernelError e) {
             System.err.println("ksim: mount-ext2: " + e.getMessage());
             return 32;

@@ -170,6 +170,14 @@ public final class FuseMount extends FuseStubFS {
         return new Caller(ctx.pid.intValue(), (int) ctx.uid.get(), (int) ctx.gid.get());
     }
 
+    /**
+     * The caller for operations that only read: a disk filesystem needs no credentials to
+     * look up or read (the host kernel checked permissions), so fuse_get_context is skipped.
+     */
+    private Caller reader() {
+        return sb.synthetic() ? caller() : Caller.KERNEL;
+    }
+
     private Inode walk(String path, Caller c) {
         return VfsOps.resolve(mnt, path, c);
     }
@@ -206,7 +214,7 @@ public final class FuseMount extends FuseStubFS {
     @Override
     public int getattr(String path, FileStat stat) {
         return guard("getattr", path, () -> {
-            fill(stat, walk(path, caller()).getattr());
+            fill(stat, walk(path, reader()).getattr());
             return 0;
         });
     }
@@ -214,7 +222,7 @@ public final class FuseMount extends FuseStubFS {
     @Override
     public int fgetattr(String path, FileStat stat, FuseFileInfo fi) {
         return guard("fgetattr", path, () -> {
-            fill(stat, inodeOf(path, fi, caller()).getattr());
+            fill(stat, inodeOf(path, fi, reader()).getattr());
             return 0;
         });
     }
@@ -245,7 +253,7 @@ public final class FuseMount extends FuseStubFS {
             Runtime rt = Runtime.getSystemRuntime();
             Pointer mem = Memory.allocateDirect(rt, Struct.size(new FileStat(rt)));
             FileStat st = FileStat.of(mem);
-            Caller c = caller();
+            Caller c = reader();
             walk(path, c).readdir(c, (name, ino, mode) -> {
                 st.st_ino.set(ino);
                 st.st_mode.set(mode);
@@ -258,7 +266,7 @@ public final class FuseMount extends FuseStubFS {
     @Override
     public int readlink(String path, Pointer buf, @size_t long size) {
         return guard("readlink", path, () -> {
-            Caller c = caller();
+            Caller c = reader();
             byte[] target = walk(path, c).readlink(c).getBytes(StandardCharsets.UTF_8);
             int n = (int) Math.min(target.length, size - 1);
             buf.put(0, target, 0, n);
@@ -416,7 +424,7 @@ public final class FuseMount extends FuseStubFS {
     @Override
     public int unlink(String path) {
         return guard("unlink", path, () -> {
-            VfsOps.unlink(mnt, path, caller());
+            VfsOps.unlink(mnt, path, reader());
             return 0;
         });
     }
@@ -424,7 +432,7 @@ public final class FuseMount extends FuseStubFS {
     @Override
     public int rmdir(String path) {
         return guard("rmdir", path, () -> {
-            VfsOps.rmdir(mnt, path, caller());
+            VfsOps.rmdir(mnt, path, reader());
             return 0;
         });
     }
@@ -432,7 +440,7 @@ public final class FuseMount extends FuseStubFS {
     @Override
     public int rename(String oldpath, String newpath) {
         return guard("rename", oldpath, () -> {
-            VfsOps.rename(mnt, oldpath, newpath, caller());
+            VfsOps.rename(mnt, oldpath, newpath, reader());
             return 0;
         });
     }
@@ -489,7 +497,8 @@ public final class FuseMount extends FuseStubFS {
     @Override
     public int getxattr(String path, String name, Pointer value, @size_t long size) {
         return guard("getxattr", path, () -> {
-            byte[] v = walk(path, caller()).getxattr(name, caller());
+            Caller c = reader();
+            byte[] v = walk(path, c).getxattr(name, c);
             if (size == 0) return v.length;
             if (size < v.length) throw Errno.ERANGE.error("buffer too small");
             value.put(0, v, 0, v.length);
@@ -500,7 +509,8 @@ public final class FuseMount extends FuseStubFS {
     @Override
     public int listxattr(String path, Pointer list, @size_t long size) {
         return guard("listxattr", path, () -> {
-            List<String> names = walk(path, caller()).listxattr(caller());
+            Caller c = reader();
+            List<String> names = walk(path, c).listxattr(c);
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
             for (String n : names) {
                 out.writeBytes(n.getBytes(StandardCharsets.UTF_8));

@@ -25,6 +25,13 @@ public final class VfsOps {
         return Namei.walk(mnt, path, c).inode();
     }
 
+    /** filename_parentat: the directory a new or removed name lives in; ENOTDIR if it is not one. */
+    private static Dentry parentDir(Vfsmount mnt, String path, Caller c) {
+        Dentry d = Namei.walk(mnt, path, c);
+        if (!Mode.isDir(d.inode().getattr().mode())) throw Errno.ENOTDIR.error(path + " is not a directory");
+        return d;
+    }
+
     private static void writable(Vfsmount mnt) {
         if (mnt.readOnly()) throw Errno.EROFS.error("read-only file system");
     }
@@ -41,7 +48,7 @@ public final class VfsOps {
 
     public static Inode mknod(Vfsmount mnt, String path, int mode, long rdev, Caller c) {
         Split sp = Split.of(path);
-        Dentry dir = Namei.walk(mnt, sp.parent(), c);
+        Dentry dir = parentDir(mnt, sp.parent(), c);
         writable(mnt);
         Inode made = dir.inode().mknod(sp.name(), mode, rdev, c);
         instantiate(mnt, dir, sp.name(), made);
@@ -50,7 +57,7 @@ public final class VfsOps {
 
     public static Inode mkdir(Vfsmount mnt, String path, int mode, Caller c) {
         Split sp = Split.of(path);
-        Dentry dir = Namei.walk(mnt, sp.parent(), c);
+        Dentry dir = parentDir(mnt, sp.parent(), c);
         writable(mnt);
         Inode made = dir.inode().mkdir(sp.name(), mode, c);
         instantiate(mnt, dir, sp.name(), made);
@@ -59,7 +66,7 @@ public final class VfsOps {
 
     public static Inode symlink(Vfsmount mnt, String target, String path, Caller c) {
         Split sp = Split.of(path);
-        Dentry dir = Namei.walk(mnt, sp.parent(), c);
+        Dentry dir = parentDir(mnt, sp.parent(), c);
         writable(mnt);
         Inode made = dir.inode().symlink(sp.name(), target, c);
         instantiate(mnt, dir, sp.name(), made);
@@ -69,7 +76,7 @@ public final class VfsOps {
     public static Inode link(Vfsmount mnt, String oldPath, String newPath, Caller c) {
         Inode target = resolve(mnt, oldPath, c);
         Split sp = Split.of(newPath);
-        Dentry dir = Namei.walk(mnt, sp.parent(), c);
+        Dentry dir = parentDir(mnt, sp.parent(), c);
         writable(mnt);
         Inode made = dir.inode().link(sp.name(), target, c);
         instantiate(mnt, dir, sp.name(), made);
@@ -79,7 +86,7 @@ public final class VfsOps {
     /** The inode that was unlinked, looked up first so a missing name is ENOENT. */
     public static Inode unlink(Vfsmount mnt, String path, Caller c) {
         Split sp = Split.of(path);
-        Dentry dir = Namei.walk(mnt, sp.parent(), c);
+        Dentry dir = parentDir(mnt, sp.parent(), c);
         Dentry victim = Namei.child(mnt, dir, sp.name(), c);
         writable(mnt);
         dir.inode().unlink(sp.name(), c);
@@ -89,30 +96,48 @@ public final class VfsOps {
 
     public static void rmdir(Vfsmount mnt, String path, Caller c) {
         Split sp = Split.of(path);
-        Dentry dir = Namei.walk(mnt, sp.parent(), c);
+        Dentry dir = parentDir(mnt, sp.parent(), c);
         Namei.child(mnt, dir, sp.name(), c);
         writable(mnt);
         dir.inode().rmdir(sp.name(), c);
         forget(mnt, dir, sp.name());
     }
 
-    /** rename(2) without flags: EINVAL when a directory would move below itself. */
+    /**
+     * rename(2) without flags, in do_renameat2's order: both parents, then the source; then
+     * lock_rename's traps: EINVAL if the source is the target's directory or above it,
+     * ENOTEMPTY if the target is above the source.
+     */
     public static void rename(Vfsmount mnt, String oldPath, String newPath, Caller c) {
         Split from = Split.of(oldPath);
         Split to = Split.of(newPath);
-        Dentry oldDir = Namei.walk(mnt, from.parent(), c);
+        Dentry oldDir = parentDir(mnt, from.parent(), c);
+        Dentry newDir = parentDir(mnt, to.parent(), c);
         Dentry src = Namei.child(mnt, oldDir, from.name(), c);
-        Dentry newDir = Namei.walk(mnt, to.parent(), c);
         writable(mnt);
         if (mnt.dcache() != null) {
-            for (Dentry d = newDir; ; d = d.parent()) {
-                if (d.inode() == src.inode()) throw Errno.EINVAL.error("cannot move a directory below itself");
-                if (d.parent() == d) break;
+            if (isAncestorOrSelf(src, newDir)) throw Errno.EINVAL.error("cannot move a directory below itself");
+            Dentry target;
+            try {
+                target = Namei.child(mnt, newDir, to.name(), c);
+            } catch (ksim.kernel.KernelError e) {
+                target = null;
+            }
+            if (target != null && target.inode() != src.inode() && isAncestorOrSelf(target, oldDir)) {
+                throw Errno.ENOTEMPTY.error("the target is a directory above the source");
             }
         }
         oldDir.inode().rename(from.name(), newDir.inode(), to.name(), c);
         Dcache dc = mnt.dcache();
         if (dc != null) dc.move(oldDir, from.name(), newDir, to.name());
+    }
+
+    /** True if a names d or one of d's ancestors (compared by inode, as dentries may be pruned). */
+    private static boolean isAncestorOrSelf(Dentry a, Dentry d) {
+        for (Dentry x = d; ; x = x.parent()) {
+            if (x.inode() == a.inode()) return true;
+            if (x.parent() == x) return false;
+        }
     }
 
     /** notify_change. */

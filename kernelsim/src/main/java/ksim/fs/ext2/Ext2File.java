@@ -18,12 +18,15 @@ final class Ext2File implements File {
     private final Ext2Inode inode;
     private final Ext2Fs fs;
     private final int flags;
+    /** f_cred: whose quota of reserved blocks the allocations for this file draw on. */
+    private final Caller cred;
     private boolean released;
 
-    Ext2File(Ext2Inode inode, int flags) {
+    Ext2File(Ext2Inode inode, int flags, Caller cred) {
         this.inode = inode;
         this.fs = inode.fs;
         this.flags = flags;
+        this.cred = cred;
     }
 
     Ext2Inode inode() {
@@ -92,7 +95,7 @@ final class Ext2File implements File {
                     long lblk = pos / bs;
                     int in = (int) (pos % bs);
                     int chunk = Math.min(bs - in, n - done);
-                    long phys = Ext2BlockMap.getBlock(inode, lblk, Caller.KERNEL, isNew);
+                    long phys = Ext2BlockMap.getBlock(inode, lblk, cred, isNew);
                     if (chunk == bs) {
                         if (runLen > 0 && runPhys * bs + runLen == phys * bs) {
                             runLen += bs;

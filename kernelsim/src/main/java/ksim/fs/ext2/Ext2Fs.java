@@ -42,25 +42,34 @@ public final class Ext2Fs implements SuperBlock {
     /** Directory indexes kept in memory, in entries, before the least recently used are dropped. */
     private static final long INDEXED_ENTRIES_LIMIT = 4_000_000;
 
-    /** Mount options: -o ro, the seed of Orlov's random choices, the clock, the buffer cache size. */
-    public record Options(boolean readOnly, long seed, LongSupplier clockNs, long cacheBytes) {
+    /**
+     * Mount options: -o ro; -o user_xattr to offer extended attributes for reading (without it
+     * the xattr calls answer ENOSYS, which the host kernel remembers, so listing a directory
+     * costs no attribute round trips); the seed of Orlov's random choices; the clock; the
+     * buffer cache size.
+     */
+    public record Options(boolean readOnly, boolean xattr, long seed, LongSupplier clockNs, long cacheBytes) {
         public static Options defaults() {
-            return new Options(false, 1, () -> {
+            return new Options(false, false, 1, () -> {
                 java.time.Instant t = java.time.Instant.now();
                 return t.getEpochSecond() * 1_000_000_000L + t.getNano();
             }, 256L << 20);
         }
 
         public Options withReadOnly(boolean ro) {
-            return new Options(ro, seed, clockNs, cacheBytes);
+            return new Options(ro, xattr, seed, clockNs, cacheBytes);
+        }
+
+        public Options withXattr(boolean x) {
+            return new Options(readOnly, x, seed, clockNs, cacheBytes);
         }
 
         public Options withClock(LongSupplier c) {
-            return new Options(readOnly, seed, c, cacheBytes);
+            return new Options(readOnly, xattr, seed, c, cacheBytes);
         }
 
         public Options withSeed(long s) {
-            return new Options(readOnly, s, clockNs, cacheBytes);
+            return new Options(readOnly, xattr, s, clockNs, cacheBytes);
         }
     }
 
@@ -91,6 +100,7 @@ public final class Ext2Fs implements SuperBlock {
     final int[] debts;
     final Random rng;
     final LongSupplier clock;
+    final boolean xattr;
 
     long freeBlocks;
     long freeInodes;
@@ -110,6 +120,7 @@ public final class Ext2Fs implements SuperBlock {
         this.devName = dev.path().getFileName().toString();
         this.es = es;
         this.clock = o.clockNs();
+        this.xattr = o.xattr();
         this.rng = new Random(o.seed());
         this.blockSize = 1024 << es.logBlockSize();
         this.sectorsPerBlock = blockSize / 512;

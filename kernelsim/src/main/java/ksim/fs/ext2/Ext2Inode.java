@@ -273,7 +273,7 @@ final class Ext2Inode implements Inode {
                 Ext2BlockMap.setSize(this, 0);
             }
             openCount++;
-            return new Ext2File(this, flags);
+            return new Ext2File(this, flags, caller);
         }
     }
 
@@ -357,6 +357,7 @@ final class Ext2Inode implements Inode {
 
     @Override
     public byte[] getxattr(String name, Caller caller) {
+        if (!fs.xattr) throw Errno.ENOSYS.error("extended attributes not enabled (mount with -o user_xattr)");
         synchronized (fs) {
             return Ext2Xattr.get(this, name);
         }
@@ -364,6 +365,7 @@ final class Ext2Inode implements Inode {
 
     @Override
     public List<String> listxattr(Caller caller) {
+        if (!fs.xattr) throw Errno.ENOSYS.error("extended attributes not enabled (mount with -o user_xattr)");
         synchronized (fs) {
             return Ext2Xattr.list(this);
         }
@@ -371,11 +373,13 @@ final class Ext2Inode implements Inode {
 
     @Override
     public void setxattr(String name, byte[] value, int flags, Caller caller) {
+        if (!fs.xattr) throw Errno.ENOSYS.error("extended attributes not enabled (mount with -o user_xattr)");
         throw Errno.EOPNOTSUPP.error("setting extended attributes is not supported");
     }
 
     @Override
     public void removexattr(String name, Caller caller) {
+        if (!fs.xattr) throw Errno.ENOSYS.error("extended attributes not enabled (mount with -o user_xattr)");
         throw Errno.EOPNOTSUPP.error("removing extended attributes is not supported");
     }
 

@@ -157,11 +157,11 @@ final class Ext2Namei {
     static Ext2Inode link(Ext2Inode dir, String name, Ext2Inode target, Caller caller) {
         byte[] nb = checkName(name);
         writableDir(dir);
+        mustBeAbsent(dir, name);
         if (target.isDir()) throw Errno.EPERM.error("hard link to a directory");
         if ((target.flags & (Ext2Inode.IMMUTABLE_FL | Ext2Inode.APPEND_FL)) != 0) throw Errno.EPERM.error("immutable or append-only");
         if (target.linksCount == 0) throw Errno.ENOENT.error("target was removed");
         if (target.linksCount >= Ext2Fs.LINK_MAX) throw Errno.EMLINK.error("too many links");
-        mustBeAbsent(dir, name);
         Ext2Dir.addLink(dir.fs, dir, name, nb, target.ino, Ext2Dir.ftype(target.mode), caller);
         target.linksCount++;
         target.touchC();
@@ -238,6 +238,9 @@ final class Ext2Namei {
         Ext2Inode target = null;
         if (ns != null) {
             target = fs.iget(ns.ino);
+            if (target.isDir() && isAncestorOrSelf(fs, target, oldDir.ino)) {
+                throw Errno.ENOTEMPTY.error("the target is a directory above the source");
+            }
             if (isDir && !target.isDir()) throw Errno.ENOTDIR.error(newName + " is not a directory");
             if (!isDir && target.isDir()) throw Errno.EISDIR.error(newName + " is a directory");
             if (target.isDir() && !Ext2Dir.isEmpty(fs, target)) throw Errno.ENOTEMPTY.error(newName + " is not empty");
