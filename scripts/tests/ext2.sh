@@ -5,7 +5,8 @@
 # exactly what ksim wrote and vice versa, including directories the kernel indexed (htree).
 # Also: fsync reaches the image while mounted, clean unmount and SIGTERM mark the filesystem
 # clean, kill -9 leaves it not clean with fsynced data intact after e2fsck -fy, read-only mounts,
-# unlinked open files, hard links seen through every name, and images refused at mount.
+# unlinked open files, hard links seen through every name, owners and permissions of new files,
+# and images refused at mount.
 # Run from the repo root: bash scripts/tests/ext2.sh
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/common.bash"
 
@@ -166,6 +167,17 @@ check "hard links: the size changed through one name shows through the others" \
 check "hard links: the data too" [ "$(cat "$M/h/x/c")" = "$(printf 'one\ntwotwo')" ]
 rm "$M/h/a"
 check "hard links: the link count follows an unlink" [ "$(stat -c %h "$M/h/b")" = 2 ]
+
+# --- the caller's credentials own what it creates; the host kernel enforces modes -------------------
+if command -v setpriv >/dev/null; then
+  chmod 755 "$W"   # mktemp made it 0700: let the users reach the mount
+  mkdir -m 1777 "$M/pub"
+  setpriv --reuid 1000 --regid 2000 --clear-groups sh -c "touch '$M/pub/u' && mkdir '$M/pub/ud'"
+  check "credentials: a user's new file and directory are 1000:2000" \
+    [ "$(stat -c '%u:%g' "$M/pub/u" "$M/pub/ud" | sort -u)" = "1000:2000" ]
+  err=$(setpriv --reuid 1001 --regid 1001 --clear-groups rm -f "$M/pub/u" 2>&1)
+  check "credentials: another user cannot remove it from a sticky directory [$err]" [ -e "$M/pub/u" ]
+fi
 
 # --- an unlinked file stays readable and writable through its open descriptor ---------------------
 out=$(perl -e 'open(my $f, "+>", $ARGV[0]) or die "open: $!"; unlink($ARGV[0]) or die "unlink: $!";
