@@ -133,11 +133,14 @@ for kind in default b1024 i128 nodirindex ksim; do
     mkdir "$K/bykernel" && tar -S -C "$SRC" -cf - linux r1 r2 | tar -C "$K/bykernel" -xf - &&
       mkdir "$K/big" && (cd "$K/big" && seq -f 'entry-with-a-long-name-%06g' 1 3000 | xargs touch)
     manifest "$K" >"$W/kernel2.manifest"
+    df_kernel=$(df --output=size,used,avail,itotal,iused,iavail "$K" | tail -1)
     umount "$K"
     fsck_clean "$img" "$kind after the kernel wrote"
     mount_ksim "$img"
     manifest "$M" >"$W/ksim2.manifest"
     check "$kind: ksim reads back exactly what the kernel wrote" diff "$W/kernel2.manifest" "$W/ksim2.manifest"
+    df_ksim=$(df --output=size,used,avail,itotal,iused,iavail "$M" | tail -1)
+    check "$kind: statfs (df) as the kernel reports it [$df_ksim]" [ "$df_ksim" = "$df_kernel" ]
     (cd "$M/big" && seq -f 'added-%04g' 1 500 | xargs touch && seq -f 'entry-with-a-long-name-%06g' 1 7 3000 | xargs rm) &&
       mv "$M/big/added-0001" "$M/big/renamed"
     n=$(ls "$M/big" | wc -l)
