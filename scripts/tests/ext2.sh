@@ -241,6 +241,22 @@ printf '\x42' | dd of="$W/bad.img" bs=1 seek=$((1024 + 0x60)) conv=notrunc statu
 err=$("$ksim" mount-ext2 "$W/bad.img" "$M" 2>&1)
 rc=$?
 check "extents: refused with the feature named [rc=$rc: $err]" [ "$rc" = 32 ] && grep -q "unsupported optional features (40: extents)" <<<"$err"
+# --- damage found while mounted: EIO, one log line, nothing written after it ----------------------------
+cp "$img" "$W/loop.img"
+debugfs -w -R "mkdir /a" "$W/loop.img" >/dev/null 2>&1 && debugfs -w -R "mkdir /a/b" "$W/loop.img" >/dev/null 2>&1 &&
+  debugfs -w -R "link /a /a/b/up" "$W/loop.img" >/dev/null 2>&1
+mount_ksim "$W/loop.img"
+cp "$W/loop.img" "$W/loop.before"   # the mount has marked it not clean; nothing may change after this
+err=$(ls "$M/a/b/up" 2>&1)
+check "directory loop: EIO [$err]" grep -q "Input/output error" <<<"$err"
+err=$(touch "$M/after" 2>&1)
+check "directory loop: the filesystem stops writing [$err]" grep -q "Read-only file system" <<<"$err"
+umount_ksim
+check "directory loop: exactly one log line names the damage" [ "$(grep -c 'EXT2-fs error' "$W/mount.log")" = 1 ]
+diag "$(grep 'EXT2-fs error' "$W/mount.log")"
+check "directory loop: the image was not written after the damage was found" cmp -s "$W/loop.img" "$W/loop.before"
+check "directory loop: it is left not clean" [ "$(state_of "$W/loop.img")" = "not clean" ]
+
 check "no mount was left behind" bash -c "! awk -v p='$M' '\$5 == p { f = 1 } END { exit !f }' /proc/self/mountinfo"
 
 finish
