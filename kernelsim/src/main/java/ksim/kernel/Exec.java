@@ -21,9 +21,10 @@ final class Exec {
     void exec(Task t, Program program, List<String> argv, List<String> envp) {
         if (argv.isEmpty()) throw Errno.EINVAL.error("execve needs at least argv[0]");
         if (t.isKthread()) throw Errno.EINVAL.error("a kernel thread has no user image to replace");
+        MmStruct mm = MmStruct.load(program, vector(argv), vector(envp));
+        k.accountMm(mm, +1); // ENOMEM here leaves the old image in place
         MmStruct old = t.mm;
-        t.mm = MmStruct.load(program, vector(argv), vector(envp));
-        k.accountMm(t.mm, +1);
+        t.mm = mm;
         if (old != null) k.accountMm(old, -1);
         for (Task thread : t.signal.threads()) thread.mm = t.mm;
         t.flags &= ~Task.PF_FORKNOEXEC;

@@ -1,7 +1,7 @@
 package ksim.kernel;
 
 import ksim.mm.MmStruct;
-import ksim.mm.VmStat;
+import ksim.mm.PageUse;
 
 /**
  * Task creation (kernel/fork.c copy_process): a new pid, a new thread group or a place in the
@@ -13,6 +13,8 @@ final class Fork {
     static final int PROCESS_SLAB_KB = 20;
     /** Slab a further thread (task_struct, cred) takes (KiB). */
     static final int THREAD_SLAB_KB = 12;
+    /** THREAD_SIZE_ORDER: a kernel stack is 2^2 contiguous pages (no CONFIG_VMAP_STACK). */
+    static final int THREAD_SIZE_ORDER = 2;
 
     private final Kernel k;
 
@@ -22,10 +24,24 @@ final class Fork {
 
     /** fork(): a new single-threaded process, a copy of the parent (mm shared until exec). */
     Task process(Task parent, int flags) {
+        // dup_task_struct() and copy_mm() take their memory before alloc_pid(): a failure
+        // (ENOMEM, or EAGAIN for pids) leaves nothing behind.
+        long stack = chargeKernelMemory(PROCESS_SLAB_KB);
+        MmStruct mm = null;
+        int pid;
+        try {
+            if (parent != null && parent.mm != null) mm = copyMm(parent.mm);
+            pid = k.pidNs.alloc();
+        } catch (RuntimeException e) {
+            if (mm != null) k.accountMm(mm, -1);
+            unchargeKernelMemory(stack, PROCESS_SLAB_KB);
+            throw e;
+        }
         SignalStruct sig = parent == null
                 ? new SignalStruct(0, 0, null)
                 : new SignalStruct(parent.signal.session, parent.signal.pgrp, parent.signal.tty);
-        Task t = new Task(k.pidNs.alloc(), null, sig, k.clock.boottimeNs());
+        Task t = new Task(pid, null, sig, k.clock.boottimeNs());
+        t.stack = stack;
         t.flags = flags | Task.PF_FORKNOEXEC;
         t.exitSignal = Task.SIGCHLD;
         if (parent != null) {
@@ -37,7 +53,7 @@ final class Fork {
             t.root = parent.root;
             t.umask = parent.umask;
             t.userPercent = parent.userPercent;
-            t.mm = parent.mm;
+            t.mm = mm;
             t.comm = parent.comm();
             link(parent, t);
         } else {
@@ -45,18 +61,25 @@ final class Fork {
             t.comm = new byte[0];
         }
         sig.addThread(t);
-        chargeKernelMemory(PROCESS_SLAB_KB);
         k.pidNs.attach(t);
         k.totalForks++;
         t.state = TaskState.INTERRUPTIBLE;
-        if (t.mm != null) t.mm = copyMm(t.mm);
         return t;
     }
 
     /** clone(CLONE_VM|CLONE_THREAD|CLONE_SIGHAND...): a new thread in the caller's group. */
     Task thread(Task leader, String comm) {
         if (!leader.isGroupLeader()) leader = leader.groupLeader;
-        Task t = new Task(k.pidNs.alloc(), leader, leader.signal, k.clock.boottimeNs());
+        long stack = chargeKernelMemory(THREAD_SLAB_KB);
+        int pid;
+        try {
+            pid = k.pidNs.alloc();
+        } catch (RuntimeException e) {
+            unchargeKernelMemory(stack, THREAD_SLAB_KB);
+            throw e;
+        }
+        Task t = new Task(pid, leader, leader.signal, k.clock.boottimeNs());
+        t.stack = stack;
         t.flags = leader.flags & ~Task.PF_FORKNOEXEC;
         t.exitSignal = -1;
         t.cred = leader.cred;
@@ -71,7 +94,6 @@ final class Fork {
         t.parent = leader.parent;
         t.setComm(comm);
         leader.signal.addThread(t);
-        chargeKernelMemory(THREAD_SLAB_KB);
         k.pidNs.attach(t);
         k.totalForks++;
         t.state = TaskState.INTERRUPTIBLE;
@@ -91,14 +113,25 @@ final class Fork {
         return copy;
     }
 
-    private void chargeKernelMemory(int slabKb) {
-        k.vmstat.add(VmStat.Item.NR_KERNEL_STACK_KB, Param.THREAD_SIZE / 1024);
-        k.vmstat.add(VmStat.Item.NR_SLAB_UNRECLAIMABLE, slabKb / 4);
+    /** alloc_thread_stack_node() and the task's slab objects; returns the stack's folio. */
+    private long chargeKernelMemory(int slabKb) {
+        long stack = k.vmstat.folios().alloc(PageUse.KERNEL_STACK, THREAD_SIZE_ORDER);
+        try {
+            k.vmstat.slab().alloc(false, slabKb * 1024L);
+        } catch (RuntimeException e) {
+            k.vmstat.folios().free(PageUse.KERNEL_STACK, stack);
+            throw e;
+        }
+        return stack;
     }
 
     /** The reverse of chargeKernelMemory, when a task is released. */
     void unchargeKernelMemory(Task t) {
-        k.vmstat.add(VmStat.Item.NR_KERNEL_STACK_KB, -(Param.THREAD_SIZE / 1024));
-        k.vmstat.add(VmStat.Item.NR_SLAB_UNRECLAIMABLE, -(t.isGroupLeader() ? PROCESS_SLAB_KB : THREAD_SLAB_KB) / 4);
+        unchargeKernelMemory(t.stack, t.isGroupLeader() ? PROCESS_SLAB_KB : THREAD_SLAB_KB);
+    }
+
+    private void unchargeKernelMemory(long stack, int slabKb) {
+        k.vmstat.slab().free(false, slabKb * 1024L);
+        k.vmstat.folios().free(PageUse.KERNEL_STACK, stack);
     }
 }

@@ -38,7 +38,7 @@ public final class Kernel {
         this.clock = new Clock(config.clockMode(), bootEpochNanos);
         this.pidNs = new PidNamespace(config.pidMax());
         this.sched = new Scheduler(config.cpus(), config.seed());
-        this.vmstat = new VmStat(config.memoryKb());
+        this.vmstat = new VmStat(config.memoryKb(), config.cpus());
         this.fork = new Fork(this);
         this.exec = new Exec(this);
         this.exit = new Exit(this);
@@ -245,14 +245,12 @@ public final class Kernel {
         t.groupLeader().signal.tty = tty;
     }
 
-    /** Adds or removes an mm's pages from the global counters. */
+    /** Takes (ENOMEM: nothing taken) or gives back an mm's pages and its counters. */
     void accountMm(MmStruct mm, int sign) {
-        vmstat.add(VmStat.Item.NR_ANON_MAPPED, sign * mm.rssAnon());
+        if (sign > 0) vmstat.mmPages().charge(mm);
+        else vmstat.mmPages().uncharge(mm);
+        // Its file pages are page-cache pages, mapped: only the count of mappings moves.
         vmstat.add(VmStat.Item.NR_FILE_MAPPED, sign * mm.rssFile());
-        // Shared memory pages live in the page cache (shmem/tmpfs): both counters move.
-        vmstat.add(VmStat.Item.NR_SHMEM, sign * mm.rssShmem());
-        vmstat.add(VmStat.Item.NR_FILE_PAGES, sign * mm.rssShmem());
-        vmstat.add(VmStat.Item.NR_PAGETABLE, sign * (mm.pgtablesBytes() / Param.PAGE_SIZE));
         vmstat.addCommitted(sign * (mm.dataVm() + mm.stackVm()));
     }
 }

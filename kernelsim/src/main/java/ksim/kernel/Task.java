@@ -53,6 +53,8 @@ public final class Task {
     Task parent;
     final List<Task> children = new ArrayList<>();
     MmStruct mm;
+    /** task->stack: the folio of its kernel stack. */
+    long stack = -1;
     /** fs_struct reduced to its two paths. */
     String cwd = "/";
     String root = "/";

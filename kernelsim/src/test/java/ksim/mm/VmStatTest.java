@@ -26,10 +26,11 @@ class VmStatTest {
                 .withBootEpochMs(1_700_000_000_000L).withSeed(42));
     }
 
-    /** Everything freePages() must subtract, from the items. */
+    /** Every page in use, from the items: what the page allocator has handed out. */
     private static long used(VmStat vm) {
         return vm.get(Item.NR_FILE_PAGES) + vm.get(Item.NR_ANON_MAPPED) + vm.get(Item.NR_SLAB_RECLAIMABLE)
-                + vm.get(Item.NR_SLAB_UNRECLAIMABLE) + vm.get(Item.NR_KERNEL_STACK_KB) / 4 + vm.get(Item.NR_PAGETABLE);
+                + vm.get(Item.NR_SLAB_UNRECLAIMABLE) + vm.get(Item.NR_KERNEL_STACK_KB) / 4 + vm.get(Item.NR_PAGETABLE)
+                + vm.vmallocPages();
     }
 
     private static Map<Item, Long> snapshot(VmStat vm) {
@@ -44,8 +45,12 @@ class VmStatTest {
         VmStat vm = k.vmstat();
         assertEquals(vm.totalRamPages(), vm.freePages() + used(vm));
         assertTrue(vm.freePages() > 0);
-        // 4 GiB minus the 2% reservation
-        assertEquals((4L * 1024 * 1024 - 4L * 1024 * 1024 / 50) / 4, vm.totalRamPages());
+        // 4 GiB minus what memblock kept: the legacy hole and first MiB, the kernel, mem_map, percpu, swiotlb.
+        long reserved = 0;
+        for (Memblock.Region r : vm.node().memblock().reserved()) reserved += vm.node().memblock().presentPages(r.base(), r.end());
+        assertEquals(4L * 1024 * 1024 / 4 - 98 - reserved, vm.totalRamPages());
+        assertEquals(vm.totalRamPages(), vm.node().managedPages());
+        assertEquals(List.of(), BuddyCheck.check(vm.node()));
         assertTrue(vm.get(Item.NR_BUFFERS) <= vm.get(Item.NR_FILE_PAGES), "buffers are part of the page cache");
         assertEquals(0, vm.get(Item.NR_KERNEL_STACK_KB) % 16, "16 KiB per task");
         assertEquals(k.pids().nrThreads() * 16L, vm.get(Item.NR_KERNEL_STACK_KB), "one kernel stack per task");
@@ -103,23 +108,33 @@ class VmStatTest {
     @Test
     void minFreeKbytes() {
         VmStat vm = new VmStat(4L * 1024 * 1024);
-        long lowmem = 4L * 1024 * 1024 - 4L * 1024 * 1024 / 50;
-        assertEquals((long) Math.sqrt(lowmem * 16.0), vm.minFreeKbytes());
-        long min = vm.minFreeKbytes() / 4;
-        assertEquals(min + min / 4, vm.lowWatermarkPages());
+        // THP is on: khugepaged raised it to 2 + 9 pageblocks for each of the three zones.
+        assertEquals(3L * (2 + 9) * 512 * 4, vm.minFreeKbytes());
+        long low = 0;
+        for (Zone z : vm.node().zones()) low += z.watermark(Zone.WMARK_LOW);
+        assertEquals(low, vm.lowWatermarkPages());
         KernelError e = assertThrows(KernelError.class, () -> vm.setMinFreeKbytes(-1));
         assertEquals(Errno.EINVAL, e.errno());
         vm.setMinFreeKbytes(0);
         assertEquals(0, vm.minFreeKbytes());
-        assertEquals(Errno.EINVAL, assertThrows(KernelError.class, () -> vm.setMinFreeKbytes(vm.totalRamPages() * 4 + 1)).errno());
+        assertEquals(Errno.EINVAL, assertThrows(KernelError.class, () -> vm.setMinFreeKbytes(1L << 31)).errno());
+        vm.setMinFreeKbytes(vm.totalRamPages() * 8);
+        assertEquals(Errno.ENOMEM, assertThrows(KernelError.class, () -> vm.buddy().allocPages(PageSource.Gfp.KERNEL, 0)).errno(),
+                "watermarks above all memory: nothing can be allocated");
     }
 
     @Test
     void availableNeverNegative() {
-        VmStat vm = new VmStat(64 * 1024);
-        vm.add(Item.NR_ANON_MAPPED, vm.totalRamPages());
-        assertEquals(0, vm.freePages());
+        VmStat vm = new VmStat(128 * 1024);
+        vm.setMinFreeKbytes(0);
+        List<long[]> taken = new ArrayList<>();
+        assertThrows(KernelError.class, () -> {
+            while (true) taken.add(vm.folios().allocPages(PageUse.ANON, 64, 6));
+        });
+        assertTrue(vm.freePages() < 64 + vm.totalRamPages() / 100, "memory is used up: " + vm.freePages());
         assertEquals(0, vm.availablePages());
+        for (long[] f : taken) vm.folios().freeAll(PageUse.ANON, f);
+        assertEquals(vm.totalRamPages(), vm.freePages());
     }
 
     @Test
