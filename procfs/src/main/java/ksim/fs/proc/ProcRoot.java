@@ -29,14 +29,18 @@ final class ProcRoot implements Inode {
         this.fixed = new SimpleDir(ProcInodes.ROOT, ProcInodes.ROOT, boot);
         fixed.add("self", new ProcSymlink(nextIno++, 0, 0, boot, this::self));
         fixed.add("thread-self", new ProcSymlink(nextIno++, 0, 0, boot, this::threadSelf));
+        fixed.add("buddyinfo", global(() -> ProcBuddyinfo.show(kernel)));
         fixed.add("cmdline", global(() -> SystemViews.cmdline(kernel)));
         fixed.add("cpuinfo", global(() -> SystemViews.cpuinfo(kernel)));
         fixed.add("filesystems", global(() -> SystemViews.filesystems(kernel)));
         fixed.add("loadavg", global(() -> SystemViews.loadavg(kernel)));
         fixed.add("meminfo", global(() -> SystemViews.meminfo(kernel)));
+        fixed.add("pagetypeinfo", ShowFile.readOnly(nextIno++, 0400, 0, 0, boot, () -> kernel.locked(() -> ProcPagetypeinfo.show(kernel))));
         fixed.add("stat", global(() -> SystemViews.stat(kernel)));
         fixed.add("uptime", global(() -> SystemViews.uptime(kernel)));
         fixed.add("version", global(() -> SystemViews.version(kernel)));
+        fixed.add("vmstat", global(() -> ProcVmstat.show(kernel)));
+        fixed.add("zoneinfo", global(() -> ProcZoneinfo.show(kernel)));
 
         SimpleDir sys = new SimpleDir(nextIno++, ProcInodes.ROOT, boot);
         SimpleDir sysKernel = new SimpleDir(nextIno++, sys.getattr().ino(), boot);
