@@ -64,6 +64,12 @@ public final class PglistData {
         return null;
     }
 
+    /** pfn_to_page(), or null for a pfn no zone spans. */
+    public Page page(long pfn) {
+        Zone z = zoneOf(pfn);
+        return z == null ? null : new Page(pfn, z, z.map.flags(z.index(pfn)));
+    }
+
     public long stat(NodeStatItem item) {
         return vmStat[item.ordinal()];
     }
