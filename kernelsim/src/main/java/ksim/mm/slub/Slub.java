@@ -111,9 +111,13 @@ public final class Slub {
         return config;
     }
 
-    /** Where slab pages are counted from now on (the kernel's vmstat). */
+    /** Where slab pages are counted from now on (the kernel's vmstat); it is first told of the pages held already. */
     public void setPageCounter(PageCounter c) {
-        this.counter = c;
+        synchronized (pageLock) {
+            c.add(false, slabPages[0]);
+            c.add(true, slabPages[1]);
+            this.counter = c;
+        }
     }
 
     /** Called (under slab_mutex) whenever /sys/kernel/slab gains or loses an entry. */

@@ -33,8 +33,9 @@ class SlubInvariantsTest {
     private void run(long seed, int cpus) {
         BumpPageSource pages = new BumpPageSource(0x10000, 1 << 20);
         Slub slub = new Slub(Slub.Config.defaults(cpus, seed), pages);
-        counted = slub.slabPages(false) + slub.slabPages(true);
+        counted = 0;
         slub.setPageCounter((r, p) -> counted += p);
+        assertEquals(slub.slabPages(false) + slub.slabPages(true), counted, "the counter hears of the bootstrap slabs");
         List<KmemCache> caches = List.of(
                 slub.kmalloc().cache(Kmalloc.Type.NORMAL, 64),
                 slub.create("big_objects", 3000, Slub.Args.NONE, SlabFlags.RECLAIM_ACCOUNT),
