@@ -24,8 +24,8 @@ final class Boot {
         // Buffers are page-cache pages of block devices: part of NR_FILE_PAGES.
         vm.add(VmStat.Item.NR_FILE_PAGES, Math.min(memMb / 16, 220) * mb + buffers);
         vm.add(VmStat.Item.NR_BUFFERS, buffers);
-        vm.add(VmStat.Item.NR_SLAB_RECLAIMABLE, Math.min(memMb / 64, 48) * mb);
-        vm.add(VmStat.Item.NR_SLAB_UNRECLAIMABLE, Math.min(memMb / 160, 20) * mb);
+        // The slab of a booted server: dentries, inodes, kernfs nodes, buffer heads and the rest.
+        k.kobjs.populate(k.config);
 
         Task init = k.rootTask("swapper/0", 0);
         Task kthreadd = k.rootTask("kthreadd", Task.PF_KTHREAD | Task.PF_NOFREEZE);

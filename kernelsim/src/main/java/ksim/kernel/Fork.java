@@ -9,11 +9,6 @@ import ksim.mm.VmStat;
  * the kernel memory every task costs (its kernel stack and its task_struct and friends).
  */
 final class Fork {
-    /** Slab a process's task_struct, signal/sighand, files, fs, cred and mm_struct take (KiB). */
-    static final int PROCESS_SLAB_KB = 20;
-    /** Slab a further thread (task_struct, cred) takes (KiB). */
-    static final int THREAD_SLAB_KB = 12;
-
     private final Kernel k;
 
     Fork(Kernel k) {
@@ -45,7 +40,7 @@ final class Fork {
             t.comm = new byte[0];
         }
         sig.addThread(t);
-        chargeKernelMemory(PROCESS_SLAB_KB);
+        chargeKernelMemory(t, parent);
         k.pidNs.attach(t);
         k.totalForks++;
         t.state = TaskState.INTERRUPTIBLE;
@@ -71,7 +66,7 @@ final class Fork {
         t.parent = leader.parent;
         t.setComm(comm);
         leader.signal.addThread(t);
-        chargeKernelMemory(THREAD_SLAB_KB);
+        chargeKernelMemory(t, leader);
         k.pidNs.attach(t);
         k.totalForks++;
         t.state = TaskState.INTERRUPTIBLE;
@@ -91,14 +86,15 @@ final class Fork {
         return copy;
     }
 
-    private void chargeKernelMemory(int slabKb) {
+    /** The kernel stack, and the slab objects of the task (and, for a process, of its signal, files, fs, cred). */
+    private void chargeKernelMemory(Task t, Task parent) {
+        k.kobjs.fork(t, parent);
         k.vmstat.add(VmStat.Item.NR_KERNEL_STACK_KB, Param.THREAD_SIZE / 1024);
-        k.vmstat.add(VmStat.Item.NR_SLAB_UNRECLAIMABLE, slabKb / 4);
     }
 
     /** The reverse of chargeKernelMemory, when a task is released. */
     void unchargeKernelMemory(Task t) {
         k.vmstat.add(VmStat.Item.NR_KERNEL_STACK_KB, -(Param.THREAD_SIZE / 1024));
-        k.vmstat.add(VmStat.Item.NR_SLAB_UNRECLAIMABLE, -(t.isGroupLeader() ? PROCESS_SLAB_KB : THREAD_SLAB_KB) / 4);
+        k.kobjs.release(t);
     }
 }
