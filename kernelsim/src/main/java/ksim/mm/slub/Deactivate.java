@@ -33,7 +33,7 @@ final class Deactivate {
                 slab.inuse -= count;
             }
             slab.frozen = false;
-            if (slab.inuse == 0 && n.nrPartial >= s.minPartial) {
+            if (slab.inuse == 0 && s.nodeHasMinPartial(n)) {
                 n.nrSlabs--;
                 n.totalObjects -= slab.objects;
                 discard = true;

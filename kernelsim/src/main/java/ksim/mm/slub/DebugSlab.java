@@ -56,7 +56,7 @@ final class DebugSlab {
             slab.inuse--;
             slab.next[x] = prior;
             slab.freelist = x;
-            discard = slab.inuse == 0 && n.nrPartial >= s.minPartial;
+            discard = slab.inuse == 0 && s.nodeHasMinPartial(n);
             if (prior == Slab.END) {
                 n.removeFull(slab);
                 if (!discard) n.addPartial(slab, true);

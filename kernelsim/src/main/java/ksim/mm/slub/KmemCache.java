@@ -146,9 +146,14 @@ public final class KmemCache {
 
     // ---- tunables (the writable sysfs files) --------------------------------------------
 
-    /** min_partial_store(). */
+    /** min_partial_store(): any unsigned long (held in a long; compared unsigned). */
     public void setMinPartial(long v) {
         minPartial = v;
+    }
+
+    /** n->nr_partial >= s->min_partial: the node keeps enough partial slabs to give an empty one back. */
+    boolean nodeHasMinPartial(KmemCacheNode n) {
+        return Long.compareUnsigned(n.nrPartial, minPartial) >= 0;
     }
 
     /** cpu_partial_store(): any non-zero value on a debug cache is EINVAL; a change flushes every CPU. */

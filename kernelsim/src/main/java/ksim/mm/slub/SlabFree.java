@@ -59,7 +59,7 @@ final class SlabFree {
             if (slab.frozen) return;
             if (prior == Slab.END) {
                 toCpuPartial = true;
-            } else if (slab.onPartial && slab.inuse == 0 && n.nrPartial >= s.minPartial) {
+            } else if (slab.onPartial && slab.inuse == 0 && s.nodeHasMinPartial(n)) {
                 n.removePartial(slab);
                 n.nrSlabs--;
                 n.totalObjects -= slab.objects;
@@ -112,7 +112,7 @@ final class SlabFree {
             slab.chainSlabs = 0;
             KmemCacheNode n = s.nodes[slab.node];
             synchronized (n) {
-                if (slab.inuse == 0 && n.nrPartial >= s.minPartial) {
+                if (slab.inuse == 0 && s.nodeHasMinPartial(n)) {
                     n.nrSlabs--;
                     n.totalObjects -= slab.objects;
                     slab.chainNext = discard;

@@ -34,6 +34,7 @@ final class ProcRoot implements Inode {
         fixed.add("filesystems", global(() -> SystemViews.filesystems(kernel)));
         fixed.add("loadavg", global(() -> SystemViews.loadavg(kernel)));
         fixed.add("meminfo", global(() -> SystemViews.meminfo(kernel)));
+        fixed.add("slabinfo", new SlabInfo(kernel, nextIno++));
         fixed.add("stat", global(() -> SystemViews.stat(kernel)));
         fixed.add("uptime", global(() -> SystemViews.uptime(kernel)));
         fixed.add("version", global(() -> SystemViews.version(kernel)));
