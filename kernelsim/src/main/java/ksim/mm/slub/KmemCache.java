@@ -53,6 +53,8 @@ public final class KmemCache {
     /** This cache's own struct kmem_cache and struct kmem_cache_node objects. */
     long selfObject;
     long[] nodeObjects;
+    /** Off slab_caches: kmem_cache_destroy() shut it down. */
+    volatile boolean destroyed;
     /** The directory it has under /sys/kernel/slab: its name, or its unique id when mergeable. */
     String sysfsName;
 

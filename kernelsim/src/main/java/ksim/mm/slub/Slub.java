@@ -237,7 +237,7 @@ public final class Slub {
     public void destroy(KmemCache s, int cpu) {
         checkCpu(cpu);
         synchronized (slabMutex) {
-            if (!caches.contains(s)) throw Errno.EINVAL.error(s.name + " has already been destroyed");
+            if (s.destroyed) throw Errno.EINVAL.error(s.name + " has already been destroyed");
             s.refcount--;
             if (s.refcount != 0) return;
             if (!Deactivate.shutdown(s, cpu)) {
@@ -245,6 +245,7 @@ public final class Slub {
                 throw Errno.EBUSY.error("Slab cache " + s.name + " still has objects");
             }
             caches.remove(s);
+            s.destroyed = true;
             dirs.remove(s.sysfsName);
             SlabFree.free(kmemCache, slabOf(s.selfObject), kmemCache.objectIndex(slabOf(s.selfObject), s.selfObject), cpu);
             for (long h : s.nodeObjects) SlabFree.free(kmemCacheNode, slabOf(h), kmemCacheNode.objectIndex(slabOf(h), h), cpu);
@@ -443,6 +444,27 @@ public final class Slub {
         }
     }
 
+    /** The cache whose /sys/kernel/slab directory is name, or null. */
+    public KmemCache sysfsDir(String name) {
+        synchronized (slabMutex) {
+            return dirs.get(name);
+        }
+    }
+
+    /** The target of the alias link name, or null. */
+    public String sysfsLink(String name) {
+        synchronized (slabMutex) {
+            return links.get(name);
+        }
+    }
+
+    /** How many directories /sys/kernel/slab has (one per cache). */
+    public int sysfsDirCount() {
+        synchronized (slabMutex) {
+            return dirs.size();
+        }
+    }
+
     /** A cache by its directory, an alias link, or its creator's name; null if none. */
     public KmemCache find(String name) {
         synchronized (slabMutex) {
@@ -457,8 +479,6 @@ public final class Slub {
 
     /** Whether s is still on slab_caches. */
     public boolean alive(KmemCache s) {
-        synchronized (slabMutex) {
-            return caches.contains(s);
-        }
+        return !s.destroyed;
     }
 }

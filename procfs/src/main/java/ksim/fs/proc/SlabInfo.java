@@ -30,21 +30,28 @@ final class SlabInfo implements Inode {
         this.attr = new InodeAttr(ino, Mode.S_IFREG | 0400, 1, 0, 0, 0, kernel.clock().bootEpochNanos());
     }
 
-    /** The whole file, rendered under the kernel lock. */
+    /**
+     * The whole file, rendered under the kernel lock. Each line is
+     * "%-17s %6lu %6lu %6u %4u %4d : tunables %4u %4u %4u : slabdata %6lu %6lu %6lu".
+     */
     static byte[] show(Kernel k) {
         return k.locked(() -> {
             List<KmemCache> caches = k.slub().caches();
-            StringBuilder b = new StringBuilder(HEADER.length() + caches.size() * 112).append(HEADER);
+            Text t = new Text().put(HEADER);
             for (int i = caches.size() - 1; i >= 0; i--) {
                 KmemCache s = caches.get(i);
                 CacheStats st = k.slub().stats(s);
                 long slabs = CacheStats.sum(st.slabs());
                 long total = CacheStats.sum(st.totalObjects());
                 long active = total - CacheStats.sum(st.freePartialApprox());
-                b.append(String.format("%-17s %6d %6d %6d %4d %4d : tunables %4d %4d %4d : slabdata %6d %6d %6d\n",
-                        s.name(), active, total, s.slabSize(), s.objsPerSlab(), 1 << s.order(), 0, 0, 0, slabs, slabs, 0));
+                t.put(s.name());
+                for (int pad = s.name().length(); pad < 17; pad++) t.put(' ');
+                t.put(' ').padded(active, 6).put(' ').padded(total, 6).put(' ').padded(s.slabSize(), 6)
+                        .put(' ').padded(s.objsPerSlab(), 4).put(' ').padded(1 << s.order(), 4)
+                        .put(" : tunables    0    0    0 : slabdata ").padded(slabs, 6).put(' ').padded(slabs, 6)
+                        .put(' ').padded(0, 6).put('\n');
             }
-            return b.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            return t.bytes();
         });
     }
 

@@ -41,19 +41,17 @@ public final class SlabRoot implements Inode {
 
     @Override
     public InodeAttr getattr() {
-        int dirs = kernel.locked(() -> kernel.slub().sysfsDirs().size());
+        int dirs = kernel.slub().sysfsDirCount();
         return new InodeAttr(ino, Mode.S_IFDIR | 0755, 2 + dirs, 0, 0, 0, mtimeNs);
     }
 
     @Override
     public Inode lookup(String name, Caller caller) {
-        return kernel.locked(() -> {
-            KmemCache s = kernel.slub().sysfsDirs().get(name);
-            if (s != null) return new SlabCacheDir(kernel, s, ino, mtimeNs);
-            String target = kernel.slub().sysfsLinks().get(name);
-            if (target != null) return link(name, target);
-            throw Errno.ENOENT.error(name);
-        });
+        KmemCache s = kernel.slub().sysfsDir(name);
+        if (s != null) return new SlabCacheDir(kernel, s, ino, mtimeNs);
+        String target = kernel.slub().sysfsLink(name);
+        if (target != null) return link(name, target);
+        throw Errno.ENOENT.error(name);
     }
 
     private Inode link(String name, String target) {
