@@ -37,6 +37,7 @@ class SlabClientsTest {
     static void down() throws Exception {
         if (mk != null) {
             assertEquals(0, mk.server.procMount().unexpectedErrors(), "no exception may reach the FUSE layer");
+            assertEquals(0, mk.server.sysMount().unexpectedErrors(), "none from sysfs either");
             mk.close();
         }
     }
@@ -279,6 +280,7 @@ class SlabClientsTest {
             {k64 + "min_partial", "\\n", "write:EINVAL"},
             {k64 + "min_partial", "99999999999999999999999", "write:ERANGE"},
             {k64 + "min_partial", "5\\n", "2"},
+            {k64 + "min_partial", "", "0"},
             {k64 + "cpu_partial", "-1", "write:EINVAL"},
             {k64 + "cpu_partial", "4294967296", "write:ERANGE"},
             {k64 + "cpu_partial", "120", "3"},
@@ -308,6 +310,12 @@ class SlabClientsTest {
             long dirs = mk.kernel.slub().sysfsDirCount();
             long links = mk.kernel.slub().sysfsLinks().size();
             assertEquals("[('dir', " + dirs + "), ('lnk', " + links + ")]", got.get(cases.length), "readdir reports d_type");
+            // A shell's echo opens with O_TRUNC, which a writable attribute accepts.
+            var sh = clean("sh", "-c", "echo 1 > /sys/kernel/slab/kmalloc-2k/shrink && cat /sys/kernel/slab/kmalloc-2k/cpu_slabs");
+            assertEquals("0", sh.out().strip(), "shrink flushed every CPU slab");
+            var denied = mk.run("sh", "-c", "echo 1 > /sys/kernel/slab/kmalloc-2k/objects");
+            assertEquals(2, denied.rc());
+            assertTrue(denied.err().contains("Permission denied"), denied.err());
         } finally {
             java.nio.file.Files.deleteIfExists(script);
             java.nio.file.Files.deleteIfExists(input);
