@@ -77,6 +77,20 @@ class KernelSlabTest {
     }
 
     @Test
+    void otherMachinesBootToo() {
+        for (int cpus : new int[] {1, 8}) {
+            Kernel k = TestKernels.boot(TestKernels.config().withCpus(cpus).withMemoryKb(256 * 1024));
+            assertSlabCountersFollowSlub(k);
+            assertInvariants(k);
+            // calculate_order() wants more objects per slab with more CPUs: 20 on 8 CPUs, 8 on one.
+            int objs = k.slub().find("kmalloc-512").objsPerSlab();
+            assertEquals(cpus == 1 ? 8 : 32, objs, cpus + " CPUs");
+            long mb = (k.slub().slabPages(true) + k.slub().slabPages(false)) / 256;
+            assertTrue(mb < 16, "a 256 MiB machine holds a smaller boot population: " + mb + " MiB");
+        }
+    }
+
+    @Test
     void tenThousandWorkersGrowTheTaskCachesAndGiveThemBack() {
         Kernel k = TestKernels.boot();
         String[] caches = {"task_struct", "signal_cache", "sighand_cache", "files_cache", "fs_cache", "cred", "pid",
