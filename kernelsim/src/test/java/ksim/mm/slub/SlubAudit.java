@@ -94,11 +94,8 @@ final class SlubAudit {
             int objectsHeld = held.getOrDefault(slab, 0) + inSheaves.getOrDefault(slab, 0);
             assertEquals(slab.objects, onSlabList + cpu + objectsHeld,
                     e.getValue() + " slab: free + held objects = objects (no object lost or counted twice)");
-            if (slab.frozen) {
-                assertEquals(slab.objects - onSlabList, slab.inuse, "frozen: inuse counts the CPU freelist");
-            } else {
-                assertEquals(slab.objects - onSlabList, slab.inuse, "inuse");
-            }
+            // inuse counts everything not on slab->freelist: for a frozen slab, its CPU freelist too.
+            assertEquals(slab.objects - onSlabList, slab.inuse, e.getValue() + " slab: inuse");
             if (e.getValue().equals("full")) assertEquals(Slab.END, slab.freelist, "a slab on no list is full");
             assertTrue(slub.memmap.get(slab.pfn) == slab, "the memory map knows the slab");
         }
