@@ -63,6 +63,10 @@ public final class KsimServer implements AutoCloseable {
         return proc;
     }
 
+    public FuseMount sysMount() {
+        return sys;
+    }
+
     @Override
     public synchronized void close() {
         if (closed) return;

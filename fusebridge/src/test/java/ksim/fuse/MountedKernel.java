@@ -39,6 +39,11 @@ final class MountedKernel implements AutoCloseable {
     }
 
     static MountedKernel start() throws IOException {
+        return start(KernelConfig.defaults().memoryKb());
+    }
+
+    /** A mounted demo kernel with memoryKb of RAM (large populations need a large machine). */
+    static MountedKernel start(long memoryKb) throws IOException {
         boolean possible = Files.exists(Path.of("/dev/fuse")) && MountOptions.isRoot();
         if (Boolean.getBoolean("ksim.requireFuse") && !possible) {
             throw new IllegalStateException("FUSE tests required but /dev/fuse or root is missing");
@@ -47,7 +52,8 @@ final class MountedKernel implements AutoCloseable {
         Path dir = Files.createTempDirectory("ksim-test");
         Files.createDirectories(dir.resolve("proc"));
         Files.createDirectories(dir.resolve("sys"));
-        KernelConfig config = KernelConfig.defaults().withClockMode(Clock.Mode.MANUAL).withBootEpochMs(System.currentTimeMillis() - 3000);
+        KernelConfig config = KernelConfig.defaults().withMemoryKb(memoryKb).withClockMode(Clock.Mode.MANUAL)
+                .withBootEpochMs(System.currentTimeMillis() - 3000);
         return new MountedKernel(dir, KsimServer.start(config, dir.resolve("proc"), dir.resolve("sys"), MountOptions.defaults()));
     }
 

@@ -25,8 +25,8 @@ final class Boot {
         // memory, each taken from the page allocator: kernel objects of boot (dentries and inodes
         // are reclaimable), modules and tables, the files userspace reads, the block devices' buffers.
         long memMb = k.config.memoryKb() / 1024;
-        vm.slab().alloc(true, Math.min(memMb / 64, 48) << 20);
-        vm.slab().alloc(false, Math.min(memMb / 160, 20) << 20);
+        // The slab of a booted server: dentries, inodes, kernfs nodes, buffer heads and the rest.
+        k.kobjs.populate(k.config);
         vm.folios().allocPages(PageUse.VMALLOC, VMALLOC_PAGES, 0);
         vm.pageCache().readAtBoot(Math.min(memMb / 16, 220) * mb, Math.min(memMb / 256, 16) * mb);
 

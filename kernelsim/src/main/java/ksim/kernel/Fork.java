@@ -9,10 +9,6 @@ import ksim.mm.PageUse;
  * the kernel memory every task costs (its kernel stack and its task_struct and friends).
  */
 final class Fork {
-    /** Slab a process's task_struct, signal/sighand, files, fs, cred and mm_struct take (KiB). */
-    static final int PROCESS_SLAB_KB = 20;
-    /** Slab a further thread (task_struct, cred) takes (KiB). */
-    static final int THREAD_SLAB_KB = 12;
     /** THREAD_SIZE_ORDER: a kernel stack is 2^2 contiguous pages (no CONFIG_VMAP_STACK). */
     static final int THREAD_SIZE_ORDER = 2;
 
@@ -26,7 +22,7 @@ final class Fork {
     Task process(Task parent, int flags) {
         // dup_task_struct() and copy_mm() take their memory before alloc_pid(): a failure
         // (ENOMEM, or EAGAIN for pids) leaves nothing behind.
-        long stack = chargeKernelMemory(PROCESS_SLAB_KB);
+        long stack = chargeKernelMemory();
         MmStruct mm = null;
         int pid;
         try {
@@ -34,7 +30,7 @@ final class Fork {
             pid = k.pidNs.alloc();
         } catch (RuntimeException e) {
             if (mm != null) k.accountMm(mm, -1);
-            unchargeKernelMemory(stack, PROCESS_SLAB_KB);
+            k.vmstat.folios().free(PageUse.KERNEL_STACK, stack);
             throw e;
         }
         SignalStruct sig = parent == null
@@ -43,6 +39,7 @@ final class Fork {
         Task t = new Task(pid, null, sig, k.clock.boottimeNs());
         t.stack = stack;
         t.flags = flags | Task.PF_FORKNOEXEC;
+        chargeObjects(t, parent, stack, mm);
         t.exitSignal = Task.SIGCHLD;
         if (parent != null) {
             t.cred = parent.cred;
@@ -70,17 +67,18 @@ final class Fork {
     /** clone(CLONE_VM|CLONE_THREAD|CLONE_SIGHAND...): a new thread in the caller's group. */
     Task thread(Task leader, String comm) {
         if (!leader.isGroupLeader()) leader = leader.groupLeader;
-        long stack = chargeKernelMemory(THREAD_SLAB_KB);
+        long stack = chargeKernelMemory();
         int pid;
         try {
             pid = k.pidNs.alloc();
         } catch (RuntimeException e) {
-            unchargeKernelMemory(stack, THREAD_SLAB_KB);
+            k.vmstat.folios().free(PageUse.KERNEL_STACK, stack);
             throw e;
         }
         Task t = new Task(pid, leader, leader.signal, k.clock.boottimeNs());
         t.stack = stack;
         t.flags = leader.flags & ~Task.PF_FORKNOEXEC;
+        chargeObjects(t, leader, stack, null);
         t.exitSignal = -1;
         t.cred = leader.cred;
         t.staticPrio = leader.staticPrio;
@@ -113,25 +111,28 @@ final class Fork {
         return copy;
     }
 
-    /** alloc_thread_stack_node() and the task's slab objects; returns the stack's folio. */
-    private long chargeKernelMemory(int slabKb) {
-        long stack = k.vmstat.folios().alloc(PageUse.KERNEL_STACK, THREAD_SIZE_ORDER);
+    /** alloc_thread_stack_node(): the kernel stack, taken before the pid; returns its folio. */
+    private long chargeKernelMemory() {
+        return k.vmstat.folios().alloc(PageUse.KERNEL_STACK, THREAD_SIZE_ORDER);
+    }
+
+    /**
+     * dup_task_struct() and copy_*(): the task's slab objects. On ENOMEM the stack (and the
+     * copied mm) go back and nothing of the task remains; its pid was never attached.
+     */
+    private void chargeObjects(Task t, Task parent, long stack, MmStruct mm) {
         try {
-            k.vmstat.slab().alloc(false, slabKb * 1024L);
+            k.kobjs.fork(t, parent);
         } catch (RuntimeException e) {
+            if (mm != null) k.accountMm(mm, -1);
             k.vmstat.folios().free(PageUse.KERNEL_STACK, stack);
             throw e;
         }
-        return stack;
     }
 
-    /** The reverse of chargeKernelMemory, when a task is released. */
+    /** The reverse of chargeKernelMemory and chargeObjects, when a task is released. */
     void unchargeKernelMemory(Task t) {
-        unchargeKernelMemory(t.stack, t.isGroupLeader() ? PROCESS_SLAB_KB : THREAD_SLAB_KB);
-    }
-
-    private void unchargeKernelMemory(long stack, int slabKb) {
-        k.vmstat.slab().free(false, slabKb * 1024L);
-        k.vmstat.folios().free(PageUse.KERNEL_STACK, stack);
+        k.kobjs.release(t);
+        k.vmstat.folios().free(PageUse.KERNEL_STACK, t.stack);
     }
 }

@@ -25,6 +25,9 @@ public final class Kernel {
     final Exec exec;
     final Exit exit;
     final Visitors visitors;
+    /** SLUB and the slab objects of tasks and mms (mm/slub.c; kernel/fork.c's caches). */
+    final KernelObjects kobjs;
+    private final SlabOps slabOps;
     final ksim.fs.FileSystems filesystems = new ksim.fs.FileSystems();
     private Utsname utsname;
     /** total_forks: the "processes" line of /proc/stat. */
@@ -39,6 +42,8 @@ public final class Kernel {
         this.pidNs = new PidNamespace(config.pidMax());
         this.sched = new Scheduler(config.cpus(), config.seed());
         this.vmstat = new VmStat(config.memoryKb(), config.cpus());
+        this.kobjs = KernelObjects.boot(config, vmstat);
+        this.slabOps = new SlabOps(this);
         this.fork = new Fork(this);
         this.exec = new Exec(this);
         this.exit = new Exit(this);
@@ -89,6 +94,8 @@ public final class Kernel {
     public Scheduler scheduler() { return sched; }
     public VmStat vmstat() { return vmstat; }
     public Visitors visitors() { return visitors; }
+    public ksim.mm.slub.Slub slub() { return kobjs.slub; }
+    public SlabOps slabOps() { return slabOps; }
     public ksim.fs.FileSystems filesystems() { return filesystems; }
     public Utsname utsname() { return utsname; }
     public long totalForks() { return totalForks; }
@@ -252,5 +259,6 @@ public final class Kernel {
         // Its file pages are page-cache pages, mapped: only the count of mappings moves.
         vmstat.add(VmStat.Item.NR_FILE_MAPPED, sign * mm.rssFile());
         vmstat.addCommitted(sign * (mm.dataVm() + mm.stackVm()));
+        kobjs.mm(mm, sign);
     }
 }

@@ -51,7 +51,6 @@ public final class VmStat {
     private final Folios folios;
     private final MmPages mmPages;
     private final PageCache pageCache;
-    private SlabPages slab;
     private long mlock;
     /** vm_committed_as: pages of private writable mappings promised to processes. */
     private long committedAs;
@@ -71,7 +70,6 @@ public final class VmStat {
         this.folios = new Folios(buddy);
         this.mmPages = new MmPages(folios);
         this.pageCache = new PageCache(folios, events);
-        this.slab = new PagePoolSlab(folios);
     }
 
     // ---- the parts -----------------------------------------------------------------------------
@@ -85,12 +83,6 @@ public final class VmStat {
     public PageCache pageCache() { return pageCache; }
     public VmEvents events() { return events; }
     public Watermarks watermarks() { return watermarks; }
-    public SlabPages slab() { return slab; }
-
-    /** Installs the slab allocator the kernel's objects come from (SLUB, once it exists). */
-    public void setSlab(SlabPages slab) {
-        this.slab = slab;
-    }
 
     // ---- counters ------------------------------------------------------------------------------
 

@@ -82,7 +82,7 @@ class KernelMemoryTest {
         Kernel k = boot();
         VmStat vm = k.vmstat();
         // A parent whose address space is larger than what is free: the stack fits, the copy does not.
-        Program huge = new Program("/usr/bin/huge", 40, 16, 2048, 132, 132, 1024, (int) (vm.freePages() * 4 * 6 / 10), 800, 0, 3);
+        Program huge = new Program("/usr/bin/huge", 40, 16, 2048, 132, 132, 1024, (int) (vm.freePages() * 4 * 6 / 10) / 4 * 4, 800, 0, 3);
         Task parent = k.spawn(k.initTask(), huge, List.of("huge"), List.of(), Cred.ROOT);
         int threads = k.pids().nrThreads();
         long free = vm.freePages();

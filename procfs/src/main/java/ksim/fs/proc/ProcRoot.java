@@ -36,6 +36,7 @@ final class ProcRoot implements Inode {
         fixed.add("loadavg", global(() -> SystemViews.loadavg(kernel)));
         fixed.add("meminfo", global(() -> SystemViews.meminfo(kernel)));
         fixed.add("pagetypeinfo", ShowFile.readOnly(nextIno++, 0400, 0, 0, boot, () -> kernel.locked(() -> ProcPagetypeinfo.show(kernel))));
+        fixed.add("slabinfo", new SlabInfo(kernel, nextIno++));
         fixed.add("stat", global(() -> SystemViews.stat(kernel)));
         fixed.add("uptime", global(() -> SystemViews.uptime(kernel)));
         fixed.add("version", global(() -> SystemViews.version(kernel)));

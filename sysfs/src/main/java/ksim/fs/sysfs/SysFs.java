@@ -59,6 +59,8 @@ public final class SysFs implements SuperBlock {
         devices.add("system", system);
         root.add("devices", devices);
         for (String name : new String[] {"kernel", "fs", "class", "bus", "block"}) root.add(name, dir(1));
+        SimpleDir kernelDir = (SimpleDir) root.children().get("kernel");
+        kernelDir.add("slab", new ksim.fs.sysfs.slab.SlabRoot(kernel, nextIno++, kernelDir.getattr().ino()));
     }
 
     private SimpleDir dir(long parent) {
@@ -79,10 +81,19 @@ public final class SysFs implements SuperBlock {
         return "sysfs";
     }
 
-    /** The tree never changes shape and no attribute's owner or mode changes: cache freely. */
+    /**
+     * No attribute's owner or mode changes, and the only part of the tree that changes shape,
+     * /sys/kernel/slab, is invalidated when it does: cache freely.
+     */
     @Override
     public int cacheSeconds() {
         return 60;
+    }
+
+    /** A slab cache created or destroyed drops the cached entries under /sys/kernel. */
+    @Override
+    public void setInvalidator(ksim.fs.EntryInvalidator invalidator) {
+        kernel.slub().addLayoutListener(() -> invalidator.invalidate("/", "kernel"));
     }
 
     @Override
