@@ -44,7 +44,7 @@ final class ProcRoot implements Inode {
         sysKernel.add("osrelease", global(() -> Sysctl.line(kernel.utsname().release())));
         sysKernel.add("ostype", global(() -> Sysctl.line(kernel.utsname().sysname())));
         sysKernel.add("pid_max", writable(() -> Sysctl.line(kernel.pids().pidMax()), d -> Sysctl.writePidMax(kernel, d)));
-        sysKernel.add("threads-max", global(() -> Sysctl.line(Sysctl.threadsMax(kernel))));
+        sysKernel.add("threads-max", writable(() -> Sysctl.line(Sysctl.threadsMax(kernel)), d -> Sysctl.writeThreadsMax(kernel, d)));
         SimpleDir sysVm = new SimpleDir(nextIno++, sys.getattr().ino(), boot);
         sysVm.add("min_free_kbytes", writable(() -> Sysctl.line(kernel.vmstat().minFreeKbytes()), d -> Sysctl.writeMinFreeKbytes(kernel, d)));
         sys.add("kernel", sysKernel).add("vm", sysVm);
