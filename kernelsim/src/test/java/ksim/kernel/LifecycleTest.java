@@ -240,14 +240,19 @@ class LifecycleTest {
         k.setMaxThreads(1_000_000);
         k.pids().setPidMax(Param.RESERVED_PIDS + 1);
         // Every pid from RESERVED_PIDS up is taken once the cursor wraps.
+        int available = k.pids().available();
+        int forked = 0;
         while (true) {
             try {
                 sys.fork(p);
+                forked++;
             } catch (KernelError e) {
                 assertEquals(Errno.EAGAIN, e.errno());
                 break;
             }
         }
+        assertEquals(available, forked, "available() predicted how many forks would succeed");
+        assertEquals(0, k.pids().available());
         int n = k.pids().nrThreads();
         assertEquals(Errno.EAGAIN, errnoOf(() -> sys.fork(p)));
         assertEquals(n, k.pids().nrThreads());
