@@ -88,6 +88,14 @@ final class ProcRoot implements Inode {
         int pid = parsePid(name);
         if (pid < 0) return fixed.lookup(name, caller);
         Task t = kernel.locked(() -> kernel.pids().find(pid));
+        if (t == null && caller.hostTid() != 0) {
+            // A newcomer may look itself up by number before it ever asks who it is (procps
+            // and killall stat /proc/<getpid()>): give it its task first, then look again.
+            t = kernel.locked(() -> {
+                kernel.visitors().current(caller.hostTid());
+                return kernel.pids().find(pid);
+            });
+        }
         if (t == null) throw Errno.ENOENT.error("no process " + pid);
         return new PidDir(kernel, t, 0, ProcInodes.ROOT);
     }
