@@ -15,6 +15,8 @@ import ksim.kernel.Task;
 final class Ctl {
     /** Kernel operations per hold of the kernel lock in a batch. */
     static final int CHUNK = 256;
+    /** The longest a batch steps aside for waiters between two chunks, so it cannot starve. */
+    private static final long MAX_STEP_ASIDE_NS = 20_000_000;
 
     final Kernel kernel;
     final Syscalls sys;
@@ -30,8 +32,9 @@ final class Ctl {
 
     /**
      * Runs body(i) for i in 0..n-1, CHUNK at a time under the kernel lock. Between chunks,
-     * while another thread waits for the lock, this one steps aside until it has had it.
-     * An exception stops the batch where it is; what was done stays done.
+     * while other threads wait for the lock, this one steps aside until they have had it (for
+     * at most MAX_STEP_ASIDE_NS, should they keep coming). An exception stops the batch where
+     * it is; what was done stays done.
      */
     void batch(int n, IntConsumer body) {
         for (int start = 0; start < n; start += CHUNK) {
@@ -40,7 +43,8 @@ final class Ctl {
             kernel.locked(() -> {
                 for (int i = from; i < to; i++) body.accept(i);
             });
-            while (kernel.lockContended()) Thread.yield();
+            long until = System.nanoTime() + MAX_STEP_ASIDE_NS;
+            while (kernel.lockContended() && System.nanoTime() < until) Thread.yield();
         }
     }
 
