@@ -184,6 +184,12 @@ class LifecycleClientsTest {
             if (rp != null && rp.pid() == pids.get("shell")) children.add(pid);
         });
         assertEquals(children, killed, "pkill -0 -P shell reaches the model's children of the shell");
+        // With stand-ins the client is not pid 1 of its namespace: it gets its own visitor's pid,
+        // so ps, which looks itself up by number, still works and lists every process.
+        var ps = mk.runWithStandIns(model.keySet(), "ps", "-eo", "pid");
+        ClientsTest.assertClean(ps, "ps -e with stand-ins");
+        Set<Integer> listed = new TreeSet<>(ps.lines().subList(1, ps.lines().size()).stream().map(l -> Integer.valueOf(l.strip())).toList());
+        assertTrue(listed.containsAll(model.keySet()), "ps with stand-ins lists every process");
         assertEquals(1, mk.runWithStandIns(model.keySet(), "pkill", "-0", "-x", "no-such-name").rc());
     }
 

@@ -104,7 +104,9 @@ class PidLifecycleViewsTest {
         assertEquals(3 << 8, Proc.statField(f, 52), "exit_code");
         assertTrue((Proc.statField(f, 9) & Task.PF_EXITING) != 0, "PF_EXITING in flags");
         assertTrue(p.list("/").contains(String.valueOf(c.pid())), "still listed");
-        p.k.locked(() -> sys.wait4(parent, c.pid(), false));
+        p.k.locked(() -> sys.reap(c, true));
+        assertEquals("X (dead)", p.field(dir + "/status", "State"), "caught between wait_task_zombie and release_task");
+        p.k.locked(() -> sys.reap(c, false));
         assertFalse(p.list("/").contains(String.valueOf(c.pid())));
         assertEquals(Errno.ENOENT, Proc.errnoOf(() -> p.walk(dir)));
     }
