@@ -33,8 +33,19 @@ public final class KsimServer implements AutoCloseable {
 
     /** Boots, starts a prefork pool of the given size if positive, then mounts. */
     public static KsimServer start(KernelConfig config, Path procDir, Path sysDir, MountOptions options, int workers) {
+        return start(config, procDir, sysDir, options, workers, k -> { });
+    }
+
+    /**
+     * Boots, starts a prefork pool of the given size if positive, runs setup on the kernel
+     * (a boot scenario), then mounts: nothing sees the kernel before setup is done. If setup
+     * throws, nothing is mounted.
+     */
+    public static KsimServer start(KernelConfig config, Path procDir, Path sysDir, MountOptions options, int workers,
+                                   java.util.function.Consumer<Kernel> setup) {
         Kernel kernel = Kernel.boot(config);
         if (workers > 0) ksim.kernel.PreforkPool.start(kernel, workers);
+        setup.accept(kernel);
         kernel.visitors().setProbe(new HostProc(Path.of("/proc")));
         WallClock wall = null;
         if (config.clockMode() == Clock.Mode.WALL) {

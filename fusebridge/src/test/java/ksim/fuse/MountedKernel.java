@@ -63,7 +63,16 @@ final class MountedKernel implements AutoCloseable {
 
     /** Runs a client inside `ksim with-proc`'s namespaces. */
     Result run(String... command) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(Namespaces.withProc(dir, List.of(command)));
+        return exec(Namespaces.withProc(dir, List.of(command)), command);
+    }
+
+    /** Runs a client as `ksim with-proc --stand-ins` does: kill(pid, 0) succeeds for these pids. */
+    Result runWithStandIns(java.util.Collection<Integer> pids, String... command) throws IOException, InterruptedException {
+        return exec(Namespaces.withProcAndStandIns(dir, pids, List.of(command)), command);
+    }
+
+    private Result exec(List<String> argv, String... command) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(argv);
         pb.environment().put("LC_ALL", "C");
         pb.environment().put("COLUMNS", "400");
         Process p = pb.start();

@@ -41,6 +41,10 @@ final class Boot {
         k.exec.exec(init, Program.small("/usr/lib/systemd/systemd", 9_200, 12_800, 1),
                 List.of("/sbin/init"), List.of("HOME=/", "TERM=linux"));
         init.setComm("systemd");
+        // systemd's handlers: it reaps on SIGCHLD, reloads on SIGHUP, and so on; SIGPIPE is ignored.
+        for (int sig : new int[] {Signum.SIGHUP, Signum.SIGINT, Signum.SIGUSR1, Signum.SIGUSR2, Signum.SIGTERM,
+                Signum.SIGCHLD, Signum.SIGPWR, Signum.SIGRTMIN + 2}) init.sighand.set(sig, SighandStruct.Action.CATCH);
+        init.sighand.set(Signum.SIGPIPE, SighandStruct.Action.IGNORE);
         init.signal.session = 1;
         init.signal.pgrp = 1;
         init.signal.leader = true;

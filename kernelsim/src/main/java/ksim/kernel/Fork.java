@@ -12,14 +12,44 @@ final class Fork {
     /** THREAD_SIZE_ORDER: a kernel stack is 2^2 contiguous pages (no CONFIG_VMAP_STACK). */
     static final int THREAD_SIZE_ORDER = 2;
 
+    /** MIN_THREADS and MAX_THREADS (FUTEX_TID_MASK) of kernel/fork.c. */
+    static final int MIN_THREADS = 20;
+    static final int MAX_THREADS = 0x3fffffff;
+
     private final Kernel k;
+    /** max_threads: /proc/sys/kernel/threads-max; fork fails with EAGAIN at this many tasks. */
+    int maxThreads;
+    /** RLIMIT_SIGPENDING of init, hence of everyone: max_threads / 2 as fork_init() found it. */
+    final long sigpendingLimit;
 
     Fork(Kernel k) {
         this.k = k;
+        this.maxThreads = defaultMaxThreads(k.vmstat.totalRamPages());
+        this.sigpendingLimit = maxThreads / 2;
+    }
+
+    /** set_max_threads(): the number of THREAD_SIZE stacks that fit in an eighth of memory. */
+    static int defaultMaxThreads(long totalRamPages) {
+        long threads = totalRamPages * Param.PAGE_SIZE / (8L * Param.THREAD_SIZE);
+        return (int) Math.max(MIN_THREADS, Math.min(threads, MAX_THREADS));
+    }
+
+    /** sysctl_max_threads(): 1..MAX_THREADS. */
+    void setMaxThreads(long n) {
+        if (n < 1 || n > MAX_THREADS) throw Errno.EINVAL.error("threads-max must be 1.." + MAX_THREADS);
+        maxThreads = (int) n;
+    }
+
+    /** copy_process()'s first check: EAGAIN once nr_threads reaches max_threads. */
+    private void checkThreadsMax() {
+        if (k.pidNs.nrThreads() >= maxThreads) {
+            throw Errno.EAGAIN.error("threads-max (" + maxThreads + ") tasks exist already");
+        }
     }
 
     /** fork(): a new single-threaded process, a copy of the parent (mm shared until exec). */
     Task process(Task parent, int flags) {
+        checkThreadsMax();
         // dup_task_struct() and copy_mm() take their memory before alloc_pid(): a failure
         // (ENOMEM, or EAGAIN for pids) leaves nothing behind.
         long stack = chargeKernelMemory();
@@ -52,10 +82,15 @@ final class Fork {
             t.userPercent = parent.userPercent;
             t.mm = mm;
             t.comm = parent.comm();
+            // Signals: the actions are copied, the mask inherited, nothing pending (copy_sighand).
+            t.sighand = parent.sighand.copy();
+            t.blocked = parent.blocked;
+            sig.hasChildSubreaper = parent.signal.hasChildSubreaper || parent.signal.isChildSubreaper;
             link(parent, t);
         } else {
             t.cred = Cred.ROOT;
             t.comm = new byte[0];
+            t.sighand = new SighandStruct();
         }
         sig.addThread(t);
         k.pidNs.attach(t);
@@ -66,6 +101,8 @@ final class Fork {
 
     /** clone(CLONE_VM|CLONE_THREAD|CLONE_SIGHAND...): a new thread in the caller's group. */
     Task thread(Task leader, String comm) {
+        checkThreadsMax();
+        Task creator = leader;
         if (!leader.isGroupLeader()) leader = leader.groupLeader;
         long stack = chargeKernelMemory();
         int pid;
@@ -89,7 +126,10 @@ final class Fork {
         t.userPercent = leader.userPercent;
         t.mm = leader.mm;
         t.realParent = leader.realParent;
-        t.parent = leader.parent;
+        t.parent = leader.realParent;
+        // CLONE_SIGHAND: one set of actions for the group; the new thread starts with its creator's mask.
+        t.sighand = leader.sighand;
+        t.blocked = creator.blocked;
         t.setComm(comm);
         leader.signal.addThread(t);
         k.pidNs.attach(t);
@@ -130,9 +170,19 @@ final class Fork {
         }
     }
 
-    /** The reverse of chargeKernelMemory and chargeObjects, when a task is released. */
-    void unchargeKernelMemory(Task t) {
-        k.kobjs.release(t);
+    /**
+     * The first half of undoing chargeKernelMemory: the kernel stack, which a task gives back
+     * when it is dead and schedules for the last time (put_task_stack), zombie or not.
+     */
+    void freeTaskStack(Task t) {
+        if (t.stack < 0) return;
         k.vmstat.folios().free(PageUse.KERNEL_STACK, t.stack);
+        t.stack = -1;
+    }
+
+    /** The second half: the task_struct and friends, freed when the task is released (free_task). */
+    void freeTaskStruct(Task t) {
+        freeTaskStack(t);
+        k.kobjs.release(t);
     }
 }

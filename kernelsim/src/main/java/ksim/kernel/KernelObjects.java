@@ -90,6 +90,11 @@ final class KernelObjects {
         taskObjects.put(t, allocAll(from, cpu));
     }
 
+    /** Whether the task still holds the objects fork() gave it (until free_task()). */
+    boolean holds(Task t) {
+        return taskObjects.containsKey(t);
+    }
+
     /** release_task() / free_task(): everything fork() gave the task goes back. */
     void release(Task t) {
         cpu = cpuOf(t);
