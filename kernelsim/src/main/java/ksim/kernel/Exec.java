@@ -22,7 +22,7 @@ final class Exec {
         if (argv.isEmpty()) throw Errno.EINVAL.error("execve needs at least argv[0]");
         if (t.isKthread()) throw Errno.EINVAL.error("a kernel thread has no user image to replace");
         MmStruct old = t.mm;
-        t.mm = MmStruct.load(program, vector(argv), vector(envp));
+        t.mm = k.mmSyscalls.load(program, vector(argv), vector(envp));
         k.accountMm(t.mm, +1);
         if (old != null) k.accountMm(old, -1);
         for (Task thread : t.signal.threads()) thread.mm = t.mm;

@@ -25,6 +25,7 @@ public final class Kernel {
     final Exec exec;
     final Exit exit;
     final Visitors visitors;
+    final MmSyscalls mmSyscalls;
     final ksim.fs.FileSystems filesystems = new ksim.fs.FileSystems();
     private Utsname utsname;
     /** total_forks: the "processes" line of /proc/stat. */
@@ -43,6 +44,7 @@ public final class Kernel {
         this.exec = new Exec(this);
         this.exit = new Exit(this);
         this.visitors = new Visitors(this);
+        this.mmSyscalls = new MmSyscalls(this);
         this.utsname = new Utsname("Linux", config.hostname(), config.release(),
                 "#1 SMP PREEMPT_DYNAMIC ksim (2026-11-01)", "x86_64", "(none)");
     }
@@ -89,6 +91,7 @@ public final class Kernel {
     public Scheduler scheduler() { return sched; }
     public VmStat vmstat() { return vmstat; }
     public Visitors visitors() { return visitors; }
+    public MmSyscalls mmSyscalls() { return mmSyscalls; }
     public ksim.fs.FileSystems filesystems() { return filesystems; }
     public Utsname utsname() { return utsname; }
     public long totalForks() { return totalForks; }
@@ -254,5 +257,6 @@ public final class Kernel {
         vmstat.add(VmStat.Item.NR_FILE_PAGES, sign * mm.rssShmem());
         vmstat.add(VmStat.Item.NR_PAGETABLE, sign * (mm.pgtablesBytes() / Param.PAGE_SIZE));
         vmstat.addCommitted(sign * (mm.dataVm() + mm.stackVm()));
+        mmSyscalls.rmap().account(mm, sign);
     }
 }
