@@ -257,6 +257,9 @@ public final class Kernel {
         vmstat.add(VmStat.Item.NR_FILE_PAGES, sign * mm.rssShmem());
         vmstat.add(VmStat.Item.NR_PAGETABLE, sign * (mm.pgtablesBytes() / Param.PAGE_SIZE));
         vmstat.addCommitted(sign * (mm.dataVm() + mm.stackVm()));
+        // mlocked pages are unevictable (Mlocked is part of Unevictable in meminfo).
+        vmstat.add(VmStat.Item.NR_MLOCK, sign * mm.lockedRss());
+        vmstat.add(VmStat.Item.NR_UNEVICTABLE, sign * mm.lockedRss());
         mmSyscalls.rmap().account(mm, sign);
     }
 }

@@ -163,6 +163,13 @@ public final class MmStruct {
         return n;
     }
 
+    /** Present pages of mlocked mappings (what NR_MLOCK counts of this mm). */
+    public long lockedRss() {
+        long n = 0;
+        for (Vma v : mmap.values()) n += v.lockedPages();
+        return n;
+    }
+
     /** pinned_vm: pages pinned by drivers (RDMA, io_uring); none here. */
     public long pinnedVm() { return 0; }
 
