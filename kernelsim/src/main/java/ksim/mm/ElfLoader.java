@@ -224,6 +224,6 @@ final class ElfLoader {
     }
 
     private static void faultIn(MmStruct mm, long start, long end, boolean write) {
-        for (Vma v : mm.overlapping(start, end)) Fault.fault(v, Math.max(start, v.start), Math.min(end, v.end), write);
+        for (Vma v : mm.overlapping(start, end)) Fault.fault(mm, v, Math.max(start, v.start), Math.min(end, v.end), write);
     }
 }

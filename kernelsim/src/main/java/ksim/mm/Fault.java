@@ -36,7 +36,7 @@ public final class Fault {
             cursor = v.end;
         }
         long faults = 0;
-        for (Vma v : mm.overlapping(from, to)) faults += fault(v, Math.max(from, v.start), Math.min(to, v.end), write);
+        for (Vma v : mm.overlapping(from, to)) faults += fault(mm, v, Math.max(from, v.start), Math.min(to, v.end), write);
         mm.updateHiwater();
         return faults;
     }
@@ -47,15 +47,15 @@ public final class Fault {
         for (Vma v : mm.overlapping(start, end)) {
             if ((v.flags & (VM_READ | VM_WRITE | VM_EXEC)) == 0) continue;
             boolean write = (v.flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
-            faults += fault(v, Math.max(start, v.start), Math.min(end, v.end), write);
+            faults += fault(mm, v, Math.max(start, v.start), Math.min(end, v.end), write);
         }
         return faults;
     }
 
-    /** Makes [from, to) of v present with the kind a fault of that access produces. */
-    static long fault(Vma v, long from, long to, boolean write) {
+    /** Makes [from, to) of v, a VMA of mm, present with the kind a fault of that access produces. */
+    static long fault(MmStruct mm, Vma v, long from, long to, boolean write) {
         if ((v.flags & (VM_PFNMAP | VM_IO)) != 0) return 0;
-        return v.pages.apply(from >>> Param.PAGE_SHIFT, to >>> Param.PAGE_SHIFT, kindAfter(v, write));
+        return mm.changePages(v, from >>> Param.PAGE_SHIFT, to >>> Param.PAGE_SHIFT, kindAfter(v, write));
     }
 
     /** What a page of v becomes after an access: its current kind (null if absent) to the new one. */

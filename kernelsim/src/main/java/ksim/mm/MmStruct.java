@@ -23,6 +23,50 @@ public final class MmStruct {
     long mmapBase;
     long hiwaterVm;
     long hiwaterRss;
+    /**
+     * The sums of the VMAs' sizes by class and of their present pages by kind, kept as the
+     * VMAs change (insert, removeRange, changePages) like mm_struct's counters; recount()
+     * derives them afresh from the VMAs and verifyCounters() checks the two agree.
+     */
+    private final Counters counters = new Counters();
+
+    /** total_vm, data_vm, exec_vm, stack_vm, locked_vm, the rss_stat by page kind, and present locked pages. */
+    static final class Counters {
+        long totalVm, dataVm, execVm, stackVm, lockedVm, lockedRss;
+        final long[] pages = new long[PageKind.values().length];
+
+        void add(Vma v, int sign) {
+            long n = sign * v.pages();
+            totalVm += n;
+            if (VmFlags.isData(v.flags)) dataVm += n;
+            if (VmFlags.isExec(v.flags)) execVm += n;
+            if (VmFlags.isStack(v.flags)) stackVm += n;
+            if (v.has(VmFlags.VM_LOCKED)) lockedVm += n;
+            addPages(v, sign);
+        }
+
+        void addPages(Vma v, int sign) {
+            for (PageKind k : PageKind.values()) pages[k.ordinal()] += sign * v.pages.count(k);
+            if (v.has(VmFlags.VM_LOCKED)) lockedRss += sign * v.pages.resident();
+        }
+
+        void copyFrom(Counters o) {
+            totalVm = o.totalVm; dataVm = o.dataVm; execVm = o.execVm; stackVm = o.stackVm;
+            lockedVm = o.lockedVm; lockedRss = o.lockedRss;
+            System.arraycopy(o.pages, 0, pages, 0, pages.length);
+        }
+
+        boolean sameAs(Counters o) {
+            return totalVm == o.totalVm && dataVm == o.dataVm && execVm == o.execVm && stackVm == o.stackVm
+                    && lockedVm == o.lockedVm && lockedRss == o.lockedRss && java.util.Arrays.equals(pages, o.pages);
+        }
+
+        @Override
+        public String toString() {
+            return "total " + totalVm + " data " + dataVm + " exec " + execVm + " stack " + stackVm + " locked " + lockedVm
+                    + "/" + lockedRss + " pages " + java.util.Arrays.toString(pages);
+        }
+    }
 
     long startCode, endCode, startData, endData, startBrk, brk, startStack;
     long argStart, argEnd, envStart, envEnd;
@@ -53,6 +97,7 @@ public final class MmStruct {
     public MmStruct duplicate() {
         MmStruct c = new MmStruct();
         for (Vma v : mmap.values()) c.mmap.put(v.start, v.copy());
+        c.counters.copyFrom(counters);
         c.mmapBase = mmapBase;
         c.hiwaterVm = hiwaterVm;
         c.hiwaterRss = hiwaterRss;
@@ -110,6 +155,7 @@ public final class MmStruct {
         if (pe != null && pe.getValue().end > v.start) throw new IllegalStateException("overlapping " + v + " and " + pe.getValue());
         Map.Entry<Long, Vma> ne = mmap.ceilingEntry(v.start);
         if (ne != null && ne.getValue().start < v.end) throw new IllegalStateException("overlapping " + v + " and " + ne.getValue());
+        counters.add(v, +1);
         Vma cur = v;
         if (pe != null && pe.getValue().canMerge(v)) {
             pe.getValue().absorb(v);
@@ -139,7 +185,34 @@ public final class MmStruct {
                 Vma upper = mid.splitAt(end);
                 mmap.put(upper.start, upper);
             }
+            counters.add(mid, -1);
         }
+    }
+
+    /**
+     * Changes the page table entries of [fromVpn, toVpn) in v (a VMA of this mm): each page
+     * gets the kind f gives its current one. Returns how many pages changed.
+     */
+    long changePages(Vma v, long fromVpn, long toVpn, java.util.function.UnaryOperator<PageKind> f) {
+        counters.addPages(v, -1);
+        try {
+            return v.pages.apply(fromVpn, toVpn, f);
+        } finally {
+            counters.addPages(v, +1);
+        }
+    }
+
+    /** The counters derived afresh from the VMAs. */
+    Counters recount() {
+        Counters c = new Counters();
+        for (Vma v : mmap.values()) c.add(v, +1);
+        return c;
+    }
+
+    /** Checks that the kept counters are what the VMAs add up to (for tests and debugging). */
+    public void verifyCounters() {
+        Counters fresh = recount();
+        if (!fresh.sameAs(counters)) throw new IllegalStateException("counters " + counters + " but the VMAs hold " + fresh);
     }
 
     /** Records the high-water marks (update_hiwater_vm/update_hiwater_rss) after a change. */
@@ -151,77 +224,25 @@ public final class MmStruct {
     // ---- counters, all derived from the VMAs ---------------------------------------------
 
     /** total_vm, in pages. */
-    public long totalVm() {
-        long n = 0;
-        for (Vma v : mmap.values()) n += v.pages();
-        return n;
-    }
-
-    public long lockedVm() {
-        long n = 0;
-        for (Vma v : mmap.values()) if (v.has(VmFlags.VM_LOCKED)) n += v.pages();
-        return n;
-    }
-
+    public long totalVm() { return counters.totalVm; }
+    public long lockedVm() { return counters.lockedVm; }
     /** Present pages of mlocked mappings (what NR_MLOCK counts of this mm). */
-    public long lockedRss() {
-        long n = 0;
-        for (Vma v : mmap.values()) n += v.lockedPages();
-        return n;
-    }
-
+    public long lockedRss() { return counters.lockedRss; }
     /** pinned_vm: pages pinned by drivers (RDMA, io_uring); none here. */
     public long pinnedVm() { return 0; }
-
-    public long dataVm() {
-        long n = 0;
-        for (Vma v : mmap.values()) if (VmFlags.isData(v.flags)) n += v.pages();
-        return n;
-    }
-
-    public long execVm() {
-        long n = 0;
-        for (Vma v : mmap.values()) if (VmFlags.isExec(v.flags)) n += v.pages();
-        return n;
-    }
-
-    public long stackVm() {
-        long n = 0;
-        for (Vma v : mmap.values()) if (VmFlags.isStack(v.flags)) n += v.pages();
-        return n;
-    }
-
+    public long dataVm() { return counters.dataVm; }
+    public long execVm() { return counters.execVm; }
+    public long stackVm() { return counters.stackVm; }
     public long hiwaterVm() { return Math.max(hiwaterVm, totalVm()); }
     public long hiwaterRss() { return Math.max(hiwaterRss, rss()); }
-
     /** MM_FILEPAGES. */
-    public long rssFile() {
-        long n = 0;
-        for (Vma v : mmap.values()) n += v.filePages();
-        return n;
-    }
-
+    public long rssFile() { return counters.pages[PageKind.FILE.ordinal()] + counters.pages[PageKind.FILE_DIRTY.ordinal()]; }
     /** MM_ANONPAGES. */
-    public long rssAnon() {
-        long n = 0;
-        for (Vma v : mmap.values()) n += v.anonPages();
-        return n;
-    }
-
+    public long rssAnon() { return counters.pages[PageKind.ANON.ordinal()]; }
     /** MM_SHMEMPAGES. */
-    public long rssShmem() {
-        long n = 0;
-        for (Vma v : mmap.values()) n += v.shmemPages();
-        return n;
-    }
-
+    public long rssShmem() { return counters.pages[PageKind.SHMEM.ordinal()]; }
     /** MM_SWAPENTS. */
-    public long swapEnts() {
-        long n = 0;
-        for (Vma v : mmap.values()) n += v.swapPages();
-        return n;
-    }
-
+    public long swapEnts() { return counters.pages[PageKind.SWAP.ordinal()]; }
     /** get_mm_rss(): resident pages. */
     public long rss() { return rssFile() + rssAnon() + rssShmem(); }
 

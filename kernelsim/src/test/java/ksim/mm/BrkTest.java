@@ -5,11 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** brk(): the heap grows and shrinks at the break; refusals return the old break. */
 class BrkTest {
     private final MmStruct mm = MmTesting.small(31);
+
+    @AfterEach
+    void countersAreWhatTheVmasHold() {
+        mm.verifyCounters();
+    }
 
     @Test
     void growsTheHeapVma() {

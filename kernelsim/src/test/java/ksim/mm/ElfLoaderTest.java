@@ -123,6 +123,7 @@ class ElfLoaderTest {
         assertEquals(exec, mm.execVm());
         assertEquals(stack, mm.stackVm());
         assertEquals(MmTesting.vmaPages(mm), mm.totalVm());
+        mm.verifyCounters();
         assertEquals(mm.totalVm(), mm.hiwaterVm());
         assertEquals(mm.rss(), mm.hiwaterRss());
         assertTrue(mm.pgtablesBytes() >= 3 * 4096 * 3, "PTE, PMD and PUD tables for image, mmap area and stack");
@@ -179,5 +180,7 @@ class ElfLoaderTest {
         assertEquals(mm.rss() + 256, child.rss());
         assertEquals(mm.totalVm() + 256, child.totalVm());
         assertNull(mm.vmaAt(a), "the parent does not see the child's mapping");
+        mm.verifyCounters();
+        child.verifyCounters();
     }
 }

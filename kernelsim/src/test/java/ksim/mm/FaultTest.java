@@ -6,11 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ksim.kernel.Errno;
 import ksim.kernel.KernelError;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Touching memory: which rss counter each fault charges. */
 class FaultTest {
     private final MmStruct mm = MmTesting.bare(41);
+
+    @AfterEach
+    void countersAreWhatTheVmasHold() {
+        mm.verifyCounters();
+    }
 
     @Test
     void anonymousPagesFaultInOnce() {

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import ksim.kernel.Errno;
 import ksim.kernel.KernelError;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -20,6 +21,11 @@ class MmapTest {
     private static final int RW = PROT_READ | PROT_WRITE;
     private static final int ANON = MAP_PRIVATE | MAP_ANONYMOUS;
     private final MmStruct mm = MmTesting.bare(21);
+
+    @AfterEach
+    void countersAreWhatTheVmasHold() {
+        mm.verifyCounters();
+    }
 
     private static Errno errno(Executable e) {
         return assertThrows(KernelError.class, e).errno();

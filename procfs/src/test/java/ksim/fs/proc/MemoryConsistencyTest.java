@@ -38,6 +38,7 @@ class MemoryConsistencyTest {
         for (int i = 0; i < steps; i++) {
             Task t = tasks.get(r.nextInt(tasks.size()));
             String op = step(t, r);
+            for (Task x : tasks) p.k.locked(() -> x.mm().verifyCounters());
             for (Task x : tasks) check(x, "seed " + seed + " step " + i + " (" + op + " on " + t.pid() + ")");
             if (i % 10 == 0) checkGlobal("seed " + seed + " step " + i);
         }
