@@ -29,6 +29,9 @@ public final class MmStruct {
      * derives them afresh from the VMAs and verifyCounters() checks the two agree.
      */
     private final Counters counters = new Counters();
+    /** pgtablesBytes() and residentShareKeys() as last computed; dropped whenever a VMA or page changes. */
+    private long pgtablesCache = -1;
+    private java.util.Set<Long> shareKeysCache;
 
     /** total_vm, data_vm, exec_vm, stack_vm, locked_vm, the rss_stat by page kind, and present locked pages. */
     static final class Counters {
@@ -156,6 +159,7 @@ public final class MmStruct {
         Map.Entry<Long, Vma> ne = mmap.ceilingEntry(v.start);
         if (ne != null && ne.getValue().start < v.end) throw new IllegalStateException("overlapping " + v + " and " + ne.getValue());
         counters.add(v, +1);
+        changed();
         Vma cur = v;
         if (pe != null && pe.getValue().canMerge(v)) {
             pe.getValue().absorb(v);
@@ -177,6 +181,7 @@ public final class MmStruct {
 
     /** do_vmi_munmap(): removes [start, end) from every VMA, splitting those that straddle it. */
     void removeRange(long start, long end) {
+        changed();
         for (Vma v : overlapping(start, end)) {
             Vma mid = v;
             if (v.start < start) mid = v.splitAt(start);
@@ -194,12 +199,18 @@ public final class MmStruct {
      * gets the kind f gives its current one. Returns how many pages changed.
      */
     long changePages(Vma v, long fromVpn, long toVpn, java.util.function.UnaryOperator<PageKind> f) {
+        changed();
         counters.addPages(v, -1);
         try {
             return v.pages.apply(fromVpn, toVpn, f);
         } finally {
             counters.addPages(v, +1);
         }
+    }
+
+    private void changed() {
+        pgtablesCache = -1;
+        shareKeysCache = null;
     }
 
     /** The counters derived afresh from the VMAs. */
@@ -252,10 +263,15 @@ public final class MmStruct {
      * that holds a present page or swap entry (the PGD is not counted).
      */
     public long pgtablesBytes() {
+        if (pgtablesCache < 0) pgtablesCache = countPgtables();
+        return pgtablesCache;
+    }
+
+    private long countPgtables() {
         long ptes = 0, pmds = 0, puds = 0;
         long lastPte = -1, lastPmd = -1, lastPud = -1;
         for (Vma v : mmap.values()) {
-            for (ResidentPages.Run r : v.pages.runs()) {
+            for (ResidentPages.Run r : v.pages.runList()) {
                 long first = r.start(), last = r.end() - 1;
                 ptes += count(first >>> 9, last >>> 9, lastPte);
                 lastPte = last >>> 9;
@@ -276,11 +292,14 @@ public final class MmStruct {
 
     /** The distinct files (and special mappings) of which this mm has pages present: what Rmap counts. */
     public java.util.Set<Long> residentShareKeys() {
-        java.util.Set<Long> keys = new java.util.HashSet<>();
-        for (Vma v : mmap.values()) {
-            if (v.shareKey() != 0 && v.filePages() + v.shmemPages() > 0) keys.add(v.shareKey());
+        if (shareKeysCache == null) {
+            java.util.Set<Long> keys = new java.util.HashSet<>();
+            for (Vma v : mmap.values()) {
+                if (v.shareKey() != 0 && v.filePages() + v.shmemPages() > 0) keys.add(v.shareKey());
+            }
+            shareKeysCache = java.util.Collections.unmodifiableSet(keys);
         }
-        return keys;
+        return shareKeysCache;
     }
 
     public long mmapBase() { return mmapBase; }

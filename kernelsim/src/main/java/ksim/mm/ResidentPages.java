@@ -21,8 +21,14 @@ public final class ResidentPages {
         }
     }
 
-    private final TreeMap<Long, Run> runs = new TreeMap<>();
+    /** Allocated on the first present page: most VMAs of an idle process have a few runs or none. */
+    private TreeMap<Long, Run> runs;
     private final long[] counts = new long[PageKind.values().length];
+
+    private TreeMap<Long, Run> runs() {
+        if (runs == null) runs = new TreeMap<>();
+        return runs;
+    }
 
     public long count(PageKind k) {
         return counts[k.ordinal()];
@@ -35,8 +41,9 @@ public final class ResidentPages {
         return n;
     }
 
-    public Collection<Run> runs() {
-        return Collections.unmodifiableCollection(runs.values());
+    /** The runs in address order. */
+    public Collection<Run> runList() {
+        return runs == null ? List.of() : Collections.unmodifiableCollection(runs.values());
     }
 
     /**
@@ -47,7 +54,7 @@ public final class ResidentPages {
         if (from >= to) return 0;
         splitAt(from);
         splitAt(to);
-        Map<Long, Run> inside = runs.subMap(from, true, to, false);
+        Map<Long, Run> inside = runs().subMap(from, true, to, false);
         List<Run> old = new ArrayList<>(inside.values());
         List<Run> fresh = new ArrayList<>();
         long changed = 0;
@@ -78,9 +85,10 @@ public final class ResidentPages {
 
     /** Removes and returns the entries at and above page `at` (splitting a VMA). */
     public ResidentPages splitOff(long at) {
+        if (runs == null) return new ResidentPages();
         splitAt(at);
         ResidentPages upper = new ResidentPages();
-        for (Run r : new ArrayList<>(runs.tailMap(at, true).values())) {
+        for (Run r : new ArrayList<>(runs().tailMap(at, true).values())) {
             remove(r);
             upper.add(r);
         }
@@ -89,37 +97,40 @@ public final class ResidentPages {
 
     /** Takes over every entry of other (merging two adjacent VMAs). */
     public void absorb(ResidentPages other) {
-        for (Run r : other.runs.values()) add(r);
-        other.runs.clear();
+        if (other.runs == null) return;
+        for (Run r : other.runs().values()) add(r);
+        other.runs().clear();
         java.util.Arrays.fill(other.counts, 0);
-        if (!runs.isEmpty()) coalesce(runs.firstKey(), runs.lastEntry().getValue().end);
+        if (!runs().isEmpty()) coalesce(runs().firstKey(), runs().lastEntry().getValue().end);
     }
 
     public ResidentPages copy() {
         ResidentPages c = new ResidentPages();
+        if (runs == null) return c;
         for (Run r : runs.values()) c.add(r);
         return c;
     }
 
     private void splitAt(long at) {
+        if (runs == null) return;
         Map.Entry<Long, Run> e = runs.lowerEntry(at);
         if (e == null) return;
         Run r = e.getValue();
         if (r.end <= at) return;
-        runs.put(r.start, new Run(r.start, at, r.kind));
-        runs.put(at, new Run(at, r.end, r.kind));
+        runs().put(r.start, new Run(r.start, at, r.kind));
+        runs().put(at, new Run(at, r.end, r.kind));
     }
 
     private void coalesce(long from, long to) {
-        Long key = runs.floorKey(from - 1) != null ? runs.floorKey(from - 1) : runs.ceilingKey(from);
+        Long key = runs().floorKey(from - 1) != null ? runs().floorKey(from - 1) : runs().ceilingKey(from);
         while (key != null) {
-            Run r = runs.get(key);
-            Map.Entry<Long, Run> next = runs.higherEntry(key);
+            Run r = runs().get(key);
+            Map.Entry<Long, Run> next = runs().higherEntry(key);
             if (next == null) return;
             Run n = next.getValue();
             if (n.start == r.end && n.kind == r.kind) {
-                runs.remove(n.start);
-                runs.put(r.start, new Run(r.start, n.end, r.kind));
+                runs().remove(n.start);
+                runs().put(r.start, new Run(r.start, n.end, r.kind));
                 continue;
             }
             if (n.start > to) return;
@@ -128,12 +139,12 @@ public final class ResidentPages {
     }
 
     private void add(Run r) {
-        runs.put(r.start, r);
+        runs().put(r.start, r);
         counts[r.kind.ordinal()] += r.pages();
     }
 
     private void remove(Run r) {
-        runs.remove(r.start);
+        runs().remove(r.start);
         counts[r.kind.ordinal()] -= r.pages();
     }
 }

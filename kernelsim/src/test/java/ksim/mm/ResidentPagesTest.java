@@ -15,7 +15,7 @@ class ResidentPagesTest {
         assertEquals(0, p.apply(100, 110, k -> k == null ? PageKind.ANON : k), "present pages do not fault again");
         assertEquals(5, p.apply(105, 115, k -> k == null ? PageKind.ANON : k));
         assertEquals(15, p.count(PageKind.ANON));
-        assertEquals(List.of(new ResidentPages.Run(100, 115, PageKind.ANON)), List.copyOf(p.runs()), "one run after coalescing");
+        assertEquals(List.of(new ResidentPages.Run(100, 115, PageKind.ANON)), List.copyOf(p.runList()), "one run after coalescing");
     }
 
     @Test
@@ -26,9 +26,9 @@ class ResidentPagesTest {
         assertEquals(7, p.count(PageKind.FILE));
         assertEquals(3, p.count(PageKind.ANON));
         assertEquals(10, p.resident());
-        assertEquals(3, p.runs().size());
+        assertEquals(3, p.runList().size());
         assertEquals(3, p.apply(4, 7, k -> PageKind.FILE));
-        assertEquals(1, p.runs().size(), "restored kinds coalesce");
+        assertEquals(1, p.runList().size(), "restored kinds coalesce");
     }
 
     @Test
@@ -38,7 +38,7 @@ class ResidentPagesTest {
         assertEquals(20, p.clear(40, 60));
         assertEquals(80, p.count(PageKind.SHMEM));
         assertEquals(0, p.clear(40, 60));
-        assertEquals(2, p.runs().size());
+        assertEquals(2, p.runList().size());
     }
 
     @Test
@@ -66,7 +66,7 @@ class ResidentPagesTest {
         assertEquals(30, p.resident());
         assertEquals(20, copy.resident(), "a copy is independent");
         assertEquals(List.of(new ResidentPages.Run(10, 30, PageKind.ANON), new ResidentPages.Run(50, 60, PageKind.FILE)),
-                List.copyOf(p.runs()));
+                List.copyOf(p.runList()));
     }
 
     @Test
@@ -78,6 +78,6 @@ class ResidentPagesTest {
         p.apply(gib64 - 1, gib64, k -> PageKind.ANON);
         p.apply(0, 1, k -> PageKind.ANON);
         assertEquals(2, p.resident());
-        assertEquals(2, p.runs().size());
+        assertEquals(2, p.runList().size());
     }
 }
