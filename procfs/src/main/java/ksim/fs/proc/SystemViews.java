@@ -102,11 +102,15 @@ final class SystemViews {
         long sRecl = vm.get(Item.NR_SLAB_RECLAIMABLE);
         long sUnrecl = vm.get(Item.NR_SLAB_UNRECLAIMABLE);
         long cached = Math.max(0, file - buffers);
-        // The LRU lists: anon and shmem pages on the anon lists, the rest of the cache on the file lists.
-        long activeAnon = (anon + shmem) / 2;
-        long inactiveAnon = anon + shmem - activeAnon;
-        long activeFile = (file - shmem) / 2;
-        long inactiveFile = file - shmem - activeFile;
+        // The LRU lists: anon and shmem pages on the anon lists, the rest of the cache on the file lists;
+        // mlocked pages sit on the unevictable list instead (taken from the anon lists first).
+        long unevictable = vm.get(Item.NR_UNEVICTABLE);
+        long lruAnon = anon + shmem - Math.min(unevictable, anon + shmem);
+        long lruFile = Math.max(0, file - shmem - (unevictable - Math.min(unevictable, anon + shmem)));
+        long activeAnon = lruAnon / 2;
+        long inactiveAnon = lruAnon - activeAnon;
+        long activeFile = lruFile / 2;
+        long inactiveFile = lruFile - activeFile;
         long memKb = k.config().memoryKb();
         long gib = 1024L * 1024;
         long direct1G = Math.max(0, memKb / gib - 1) * gib;

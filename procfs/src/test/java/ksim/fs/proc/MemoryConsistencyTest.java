@@ -164,7 +164,7 @@ class MemoryConsistencyTest {
         return m;
     }
 
-    /** meminfo's AnonPages, Shmem, PageTables and Mlocked are the sums over every process's status. */
+    /** meminfo's AnonPages, PageTables, Mlocked and Unevictable are the sums over every process, and the LRU lists leave locked pages out. */
     private void checkGlobal(String when) {
         long anon = 0, pte = 0, lck = 0;
         for (String pid : p.list("/").stream().filter(n -> n.matches("[0-9]+")).toList()) {
@@ -177,5 +177,9 @@ class MemoryConsistencyTest {
         assertEquals(anon, Proc.kb(p.field("/meminfo", "AnonPages")), when + ": AnonPages");
         assertEquals(pte, Proc.kb(p.field("/meminfo", "PageTables")), when + ": PageTables");
         assertEquals(lck, Proc.kb(p.field("/meminfo", "Mlocked")), when + ": Mlocked");
+        assertEquals(lck, Proc.kb(p.field("/meminfo", "Unevictable")), when + ": Unevictable");
+        // Locked pages here are anonymous or shmem: they leave the anon LRU lists for the unevictable one.
+        assertEquals(anon + Proc.kb(p.field("/meminfo", "Shmem")) - lck,
+                Proc.kb(p.field("/meminfo", "Active(anon)")) + Proc.kb(p.field("/meminfo", "Inactive(anon)")), when + ": anon LRU");
     }
 }
