@@ -23,7 +23,7 @@ final class Exec {
         // Since 5.18 an empty argv is not refused: the kernel adds "" as argv[0] and warns.
         if (argv.isEmpty()) argv = List.of("");
         t = t.groupLeader;
-        MmStruct mm = MmStruct.load(program, vector(argv), vector(envp));
+        MmStruct mm = k.mmSyscalls.load(program, vector(argv), vector(envp));
         k.accountMm(mm, +1); // ENOMEM here leaves the old image (and the other threads) in place
         deThread(t);
         MmStruct old = t.mm;

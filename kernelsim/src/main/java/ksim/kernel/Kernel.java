@@ -33,6 +33,7 @@ public final class Kernel {
     final Wait wait;
     final Ptrace ptrace;
     final Ttys ttys = new Ttys();
+    final MmSyscalls mmSyscalls;
     final ksim.fs.FileSystems filesystems = new ksim.fs.FileSystems();
     private Utsname utsname;
     /** total_forks: the "processes" line of /proc/stat. */
@@ -56,6 +57,7 @@ public final class Kernel {
         this.signals = new Signal(this);
         this.wait = new Wait(this);
         this.ptrace = new Ptrace(this);
+        this.mmSyscalls = new MmSyscalls(this);
         this.utsname = new Utsname("Linux", config.hostname(), config.release(),
                 "#1 SMP PREEMPT_DYNAMIC ksim (2026-11-01)", "x86_64", "(none)");
     }
@@ -104,6 +106,7 @@ public final class Kernel {
     public Visitors visitors() { return visitors; }
     public ksim.mm.slub.Slub slub() { return kobjs.slub; }
     public SlabOps slabOps() { return slabOps; }
+    public MmSyscalls mmSyscalls() { return mmSyscalls; }
     public ksim.fs.FileSystems filesystems() { return filesystems; }
     public Utsname utsname() { return utsname; }
     public long totalForks() { return totalForks; }
@@ -304,5 +307,8 @@ public final class Kernel {
         vmstat.add(VmStat.Item.NR_FILE_MAPPED, sign * mm.rssFile());
         vmstat.addCommitted(sign * (mm.dataVm() + mm.stackVm()));
         kobjs.mm(mm, sign);
+        // mlocked pages: MmPages put them on the unevictable list; Mlocked counts them too.
+        vmstat.add(VmStat.Item.NR_MLOCK, sign * mm.lockedRss());
+        mmSyscalls.rmap().account(mm, sign);
     }
 }

@@ -20,7 +20,7 @@ public final class MmPages {
     /** The largest folio an anonymous or shmem fault allocates here. */
     public static final int FOLIO_ORDER = 4;
 
-    private record Held(long[] anon, long[] shmem, long[] pageTables) {}
+    private record Held(long[] anon, long[] shmem, long[] anonLocked, long[] shmemLocked, long[] pageTables) {}
 
     private final Folios folios;
     private final Map<MmStruct, Held> held = new IdentityHashMap<>();
@@ -29,26 +29,27 @@ public final class MmPages {
         this.folios = folios;
     }
 
-    /** Takes the mm's pages; on ENOMEM nothing is taken. */
+    /**
+     * Takes the mm's pages; on ENOMEM nothing is taken. Its mlocked pages (anonymous first,
+     * then shmem) go on the unevictable list instead of the inactive anon one.
+     */
     public void charge(MmStruct mm) {
         if (held.containsKey(mm)) throw new IllegalStateException("mm charged twice");
-        long[] anon = folios.allocPages(PageUse.ANON, mm.rssAnon(), FOLIO_ORDER);
-        long[] shmem;
+        long anonLocked = Math.min(mm.lockedRss(), mm.rssAnon());
+        long shmemLocked = Math.min(mm.lockedRss() - anonLocked, mm.rssShmem());
+        PageUse[] uses = {PageUse.ANON, PageUse.SHMEM, PageUse.ANON_MLOCKED, PageUse.SHMEM_MLOCKED, PageUse.PAGETABLE};
+        long[] counts = {mm.rssAnon() - anonLocked, mm.rssShmem() - shmemLocked, anonLocked, shmemLocked,
+                mm.pgtablesBytes() / Param.PAGE_SIZE};
+        long[][] got = new long[uses.length][];
         try {
-            shmem = folios.allocPages(PageUse.SHMEM, mm.rssShmem(), FOLIO_ORDER);
+            for (int i = 0; i < uses.length; i++) {
+                got[i] = folios.allocPages(uses[i], counts[i], uses[i] == PageUse.PAGETABLE ? 0 : FOLIO_ORDER);
+            }
         } catch (RuntimeException e) {
-            folios.freeAll(PageUse.ANON, anon);
+            for (int i = uses.length - 1; i >= 0; i--) if (got[i] != null) folios.freeAll(uses[i], got[i]);
             throw e;
         }
-        long[] pt;
-        try {
-            pt = folios.allocPages(PageUse.PAGETABLE, mm.pgtablesBytes() / Param.PAGE_SIZE, 0);
-        } catch (RuntimeException e) {
-            folios.freeAll(PageUse.SHMEM, shmem);
-            folios.freeAll(PageUse.ANON, anon);
-            throw e;
-        }
-        held.put(mm, new Held(anon, shmem, pt));
+        held.put(mm, new Held(got[0], got[1], got[2], got[3], got[4]));
     }
 
     /** Gives the mm's pages back (exit_mmap(), free_pgtables()). */
@@ -56,6 +57,8 @@ public final class MmPages {
         Held h = held.remove(mm);
         if (h == null) throw new IllegalStateException("mm was never charged");
         folios.freeAll(PageUse.PAGETABLE, h.pageTables());
+        folios.freeAll(PageUse.SHMEM_MLOCKED, h.shmemLocked());
+        folios.freeAll(PageUse.ANON_MLOCKED, h.anonLocked());
         folios.freeAll(PageUse.SHMEM, h.shmem());
         folios.freeAll(PageUse.ANON, h.anon());
     }

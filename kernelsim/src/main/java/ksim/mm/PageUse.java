@@ -16,6 +16,9 @@ import ksim.mm.PageSource.Gfp;
 public enum PageUse {
     ANON(Gfp.HIGHUSER_MOVABLE, LruList.INACTIVE_ANON, 1, NodeStatItem.NR_ANON_PAGES),
     SHMEM(Gfp.HIGHUSER_MOVABLE, LruList.INACTIVE_ANON, 1, NodeStatItem.NR_SHMEM, NodeStatItem.NR_FILE_PAGES),
+    /** mlocked pages of VM_LOCKED mappings sit on the unevictable list (mlock_folio()). */
+    ANON_MLOCKED(Gfp.HIGHUSER_MOVABLE, LruList.UNEVICTABLE, 1, NodeStatItem.NR_ANON_PAGES),
+    SHMEM_MLOCKED(Gfp.HIGHUSER_MOVABLE, LruList.UNEVICTABLE, 1, NodeStatItem.NR_SHMEM, NodeStatItem.NR_FILE_PAGES),
     FILE_ACTIVE(Gfp.HIGHUSER_MOVABLE, LruList.ACTIVE_FILE, 1, NodeStatItem.NR_FILE_PAGES),
     FILE_INACTIVE(Gfp.HIGHUSER_MOVABLE, LruList.INACTIVE_FILE, 1, NodeStatItem.NR_FILE_PAGES),
     BUFFERS(Gfp.HIGHUSER_MOVABLE, LruList.ACTIVE_FILE, 1, NodeStatItem.NR_FILE_PAGES),

@@ -81,8 +81,11 @@ final class TaskStatus {
 
     /** task_mem(): the Vm and Rss lines, in kB. */
     private static void taskMem(Text s, MmStruct mm) {
-        long text = (mm.endCode() - mm.startCode()) / 1024;
-        long lib = VmStat.pagesToKb(mm.execVm()) - text;
+        // The text is what start_code..end_code spans, in whole pages, within exec_vm; the rest of exec_vm is libraries.
+        long execBytes = mm.execVm() * ksim.kernel.Param.PAGE_SIZE;
+        long textBytes = Math.min(execBytes, mm.textPages() * ksim.kernel.Param.PAGE_SIZE);
+        long text = textBytes / 1024;
+        long lib = (execBytes - textBytes) / 1024;
         kb(s, "VmPeak", VmStat.pagesToKb(mm.hiwaterVm()));
         kb(s, "VmSize", VmStat.pagesToKb(mm.totalVm()));
         kb(s, "VmLck", VmStat.pagesToKb(mm.lockedVm()));
@@ -95,7 +98,7 @@ final class TaskStatus {
         kb(s, "VmData", VmStat.pagesToKb(mm.dataVm()));
         kb(s, "VmStk", VmStat.pagesToKb(mm.stackVm()));
         kb(s, "VmExe", text);
-        kb(s, "VmLib", Math.max(0, lib));
+        kb(s, "VmLib", lib);
         kb(s, "VmPTE", mm.pgtablesBytes() / 1024);
         kb(s, "VmSwap", VmStat.pagesToKb(mm.swapEnts()));
         kb(s, "HugetlbPages", 0);
