@@ -20,6 +20,7 @@ final class Commands {
         StateCommands.register(this);
         SessionCommands.register(this);
         SystemCommands.register(this);
+        SlabCommands.register(this);
     }
 
     /** Adds a command; valued and flags name its options without the leading "--". */
