@@ -79,23 +79,26 @@ final class UpCommand implements Callable<Integer> {
             System.err.println("ksim: cannot read scenario " + scenario);
             return 2;
         }
+        // Everything a client may look for exists before the mounts appear: the scenario has run,
+        // the control socket listens and the pid file is written (tests wait for the mount).
+        java.util.concurrent.atomic.AtomicReference<CtlServer> ctlRef = new java.util.concurrent.atomic.AtomicReference<>();
         KsimServer server;
         try {
             server = KsimServer.start(config, in.proc(), in.sys(),
-                    new MountOptions(!multiThreaded, MountOptions.defaults().allowOther()), workers, this::replayScenario);
+                    new MountOptions(!multiThreaded, MountOptions.defaults().allowOther()), workers, k -> {
+                        replayScenario(k);
+                        ctlRef.set(listen(k, in));
+                        writePid(in);
+                    });
         } catch (ScenarioAbort e) {
-            System.err.println("ksim: boot aborted by the scenario: " + e.getMessage());
+            closeControl(ctlRef.get(), in);
+            System.err.println("ksim: " + e.getMessage());
             return 2;
+        } catch (RuntimeException e) {
+            closeControl(ctlRef.get(), in);
+            throw e;
         }
-        CtlServer ctl;
-        try {
-            ctl = CtlServer.start(server.kernel(), in.ctlSock());
-        } catch (java.io.IOException | RuntimeException e) {
-            server.close();
-            System.err.println("ksim: cannot listen at " + in.ctlSock() + ": " + e.getMessage());
-            return 2;
-        }
-        in.writePid();
+        CtlServer ctl = ctlRef.get();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             ctl.close();
@@ -112,7 +115,7 @@ final class UpCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A scenario line failed: the boot stops before anything is mounted. */
+    /** The boot cannot go on (a scenario line failed, the socket or pid file cannot be made): nothing is mounted yet. */
     private static final class ScenarioAbort extends RuntimeException {
         ScenarioAbort(String message) {
             super(message, null, false, false);
@@ -125,9 +128,30 @@ final class UpCommand implements Callable<Integer> {
             int n = Scenario.replay(k, scenario);
             System.out.println("ksim: scenario " + scenario + ": " + n + " commands");
         } catch (Scenario.Failed e) {
-            throw new ScenarioAbort(e.getMessage());
+            throw new ScenarioAbort("boot aborted by the scenario: " + e.getMessage());
         } catch (java.io.IOException e) {
-            throw new ScenarioAbort("cannot read " + scenario + ": " + e.getMessage());
+            throw new ScenarioAbort("boot aborted: cannot read " + scenario + ": " + e.getMessage());
         }
+    }
+
+    private static CtlServer listen(ksim.kernel.Kernel k, Instance in) {
+        try {
+            return CtlServer.start(k, in.ctlSock());
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new ScenarioAbort("cannot listen at " + in.ctlSock() + ": " + e.getMessage());
+        }
+    }
+
+    private static void writePid(Instance in) {
+        try {
+            in.writePid();
+        } catch (java.io.IOException e) {
+            throw new ScenarioAbort("cannot write " + in.pidFile() + ": " + e.getMessage());
+        }
+    }
+
+    private static void closeControl(CtlServer ctl, Instance in) {
+        if (ctl != null) ctl.close();
+        in.removePid();
     }
 }
