@@ -43,6 +43,11 @@ public final class KsimServer implements AutoCloseable {
      */
     public static KsimServer start(KernelConfig config, Path procDir, Path sysDir, MountOptions options, int workers,
                                    java.util.function.Consumer<Kernel> setup) {
+        // Loading libfuse and generating jnr-fuse's callback stubs takes as long as booting:
+        // do it on another thread meanwhile, so the mount is ready sooner.
+        Thread warm = new Thread(KsimServer::warmUpFuse, "fuse-warmup");
+        warm.setDaemon(true);
+        warm.start();
         Kernel kernel = Kernel.boot(config);
         if (workers > 0) ksim.kernel.PreforkPool.start(kernel, workers);
         setup.accept(kernel);
@@ -64,6 +69,27 @@ public final class KsimServer implements AutoCloseable {
         }
         log.debug("mounted proc at {} and sys at {}", procDir, sysDir);
         return server;
+    }
+
+    /** Builds (and drops) one unmounted FuseMount, which loads the native side of jnr-fuse. */
+    private static void warmUpFuse() {
+        try {
+            new FuseMount(new ksim.fs.SuperBlock() {
+                private final ksim.fs.Inode root = new ksim.fs.SimpleDir(1, 1, 0);
+
+                @Override
+                public String type() {
+                    return "warmup";
+                }
+
+                @Override
+                public ksim.fs.Inode root() {
+                    return root;
+                }
+            });
+        } catch (RuntimeException | LinkageError e) {
+            log.debug("FUSE warm-up failed: {}", e.toString());
+        }
     }
 
     public Kernel kernel() {
