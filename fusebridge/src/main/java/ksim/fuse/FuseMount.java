@@ -1,7 +1,9 @@
 package ksim.fuse;
 
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -14,10 +16,14 @@ import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
 import ksim.fs.Caller;
 import ksim.fs.File;
+import ksim.fs.Iattr;
 import ksim.fs.Inode;
 import ksim.fs.InodeAttr;
-import ksim.fs.Namei;
+import ksim.fs.Kstatfs;
+import ksim.fs.Mode;
 import ksim.fs.SuperBlock;
+import ksim.fs.VfsOps;
+import ksim.fs.Vfsmount;
 import ksim.kernel.Errno;
 import ksim.kernel.KernelError;
 import org.slf4j.Logger;
@@ -28,12 +34,18 @@ import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.Statvfs;
+import ru.serce.jnrfuse.struct.Timespec;
 
 /**
  * Serves one superblock at a host directory through jnr-fuse. It knows nothing of what a file
- * means: each request is a path walk to an inode and one inode or file operation. Kernel
- * errors become negative errnos; any other exception is logged and becomes EIO, so nothing
- * escapes into libfuse.
+ * means: each request resolves its path on the mount (through the dentry cache where the
+ * filesystem allows one) and makes one VFS call (ksim.fs.VfsOps) or inode/file operation.
+ * Kernel errors become negative errnos; any other exception is logged and becomes EIO, so
+ * nothing escapes into libfuse.
+ *
+ * Synthetic filesystems (proc, sys) bypass the host's page cache (direct_io); the others keep
+ * it across opens (keep_cache), report real sizes, and may be served with NULL paths for files
+ * that are open but unlinked (flag_nullpath_ok with hard_remove).
  */
 public final class FuseMount extends FuseStubFS {
     private static final Logger log = LoggerFactory.getLogger(FuseMount.class);
@@ -41,14 +53,22 @@ public final class FuseMount extends FuseStubFS {
     private static final int FI_FLAGS_OFFSET = 20;
     private static final int FOPEN_DIRECT_IO = 1;
     private static final int FOPEN_KEEP_CACHE = 2;
-    /** Largest read the kernel sends (FUSE_MAX_PAGES_PER_REQ * 4 KiB in libfuse 2). */
-    private static final int MAX_READ = 128 * 1024;
+    /** Largest read the kernel sends (FUSE_MAX_PAGES_PER_REQ * 4 KiB in libfuse 2), and largest write with big_writes. */
+    static final int MAX_READ = 128 * 1024;
+    /** UTIME_NOW and UTIME_OMIT (include/uapi/linux/stat.h). */
+    private static final long UTIME_NOW = (1L << 30) - 1;
+    private static final long UTIME_OMIT = (1L << 30) - 2;
+
+    /** An open file and the inode it was opened on. */
+    private record Handle(File file, Inode inode) {}
 
     private final SuperBlock sb;
-    private final ConcurrentHashMap<Long, File> files = new ConcurrentHashMap<>();
+    private final Vfsmount mnt;
+    private final ConcurrentHashMap<Long, Handle> files = new ConcurrentHashMap<>();
     private final AtomicLong nextFh = new AtomicLong(1);
     private final CountDownLatch ready = new CountDownLatch(1);
-    private final ThreadLocal<byte[]> readBuf = ThreadLocal.withInitial(() -> new byte[MAX_READ]);
+    private final CountDownLatch exited = new CountDownLatch(1);
+    private final ThreadLocal<byte[]> ioBuf = ThreadLocal.withInitial(() -> new byte[MAX_READ]);
     private volatile Path mountedAt;
     private final AtomicLong unexpected = new AtomicLong();
 
@@ -56,7 +76,26 @@ public final class FuseMount extends FuseStubFS {
 
     public FuseMount(SuperBlock sb) {
         this.sb = sb;
+        this.mnt = new Vfsmount(sb, false);
         sb.setInvalidator(notify);
+        if (!sb.synthetic()) allowNullPaths();
+    }
+
+    /**
+     * Sets flag_nullpath_ok in struct fuse_operations: with hard_remove, an unlinked file that is
+     * still open has no path, and its reads and writes must still reach us (by file handle).
+     * jnr-fuse declares the bitfield's bytes as padding; the first one holds the low bits.
+     */
+    private void allowNullPaths() {
+        try {
+            Method offset = Class.forName("jnr.ffi.Struct$Member").getDeclaredMethod("offset");
+            offset.setAccessible(true);
+            long off = (Long) offset.invoke(fuseOperations.flag_nullpath_ok);
+            Pointer p = Struct.getMemory(fuseOperations);
+            p.putByte(off, (byte) (p.getByte(off) | 1));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            log.warn("cannot set flag_nullpath_ok ({}); open unlinked files will fail with ENOENT", e.toString());
+        }
     }
 
     /** Mounts on a thread of its own and returns once the kernel has sent FUSE_INIT. */
@@ -69,6 +108,7 @@ public final class FuseMount extends FuseStubFS {
                 log.error("mount of {} at {} failed: {}", sb.type(), dir, e.getMessage());
             } finally {
                 ready.countDown();
+                exited.countDown();
             }
         }, "fuse-" + sb.type());
         t.setDaemon(true);
@@ -83,6 +123,15 @@ public final class FuseMount extends FuseStubFS {
         }
     }
 
+    /** Blocks until the FUSE session has ended (unmounted here or from outside) and destroy() ran. */
+    public void awaitExit() throws InterruptedException {
+        exited.await();
+    }
+
+    public boolean awaitExit(long ms) throws InterruptedException {
+        return exited.await(ms, TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public void umount() {
         notify.close();
@@ -93,6 +142,10 @@ public final class FuseMount extends FuseStubFS {
         return mountedAt;
     }
 
+    public Vfsmount vfsmount() {
+        return mnt;
+    }
+
     @Override
     public Pointer init(Pointer conn) {
         notify.attach(getContext().fuse.get());
@@ -101,13 +154,42 @@ public final class FuseMount extends FuseStubFS {
         return null;
     }
 
+    /** FUSE destroy: the session is over; a disk filesystem writes back and marks itself clean. */
+    @Override
+    public void destroy(Pointer initResult) {
+        try {
+            sb.putSuper();
+        } catch (RuntimeException e) {
+            unexpected.incrementAndGet();
+            log.error("writing back {} at unmount failed", sb.type(), e);
+        }
+    }
+
     private Caller caller() {
         var ctx = getContext();
         return new Caller(ctx.pid.intValue(), (int) ctx.uid.get(), (int) ctx.gid.get());
     }
 
+    /**
+     * The caller for operations that only read: a disk filesystem needs no credentials to
+     * look up or read (the host kernel checked permissions), so fuse_get_context is skipped.
+     */
+    private Caller reader() {
+        return sb.synthetic() ? caller() : Caller.KERNEL;
+    }
+
     private Inode walk(String path, Caller c) {
-        return Namei.walk(sb.root(), path, c);
+        return VfsOps.resolve(mnt, path, c);
+    }
+
+    /** The inode behind an open file handle, or the path's. */
+    private Inode inodeOf(String path, FuseFileInfo fi, Caller c) {
+        if (fi != null) {
+            Handle h = files.get(fi.fh.get());
+            if (h != null) return h.inode();
+        }
+        if (path == null) throw Errno.EBADF.error("no such open file");
+        return walk(path, c);
     }
 
     /** Runs one operation, turning every failure into a negative errno. */
@@ -132,7 +214,15 @@ public final class FuseMount extends FuseStubFS {
     @Override
     public int getattr(String path, FileStat stat) {
         return guard("getattr", path, () -> {
-            fill(stat, walk(path, caller()).getattr());
+            fill(stat, walk(path, reader()).getattr());
+            return 0;
+        });
+    }
+
+    @Override
+    public int fgetattr(String path, FileStat stat, FuseFileInfo fi) {
+        return guard("fgetattr", path, () -> {
+            fill(stat, inodeOf(path, fi, reader()).getattr());
             return 0;
         });
     }
@@ -144,15 +234,17 @@ public final class FuseMount extends FuseStubFS {
         stat.st_uid.set(a.uid());
         stat.st_gid.set(a.gid());
         stat.st_size.set(a.size());
-        stat.st_blksize.set(4096);
-        long sec = Math.floorDiv(a.mtimeNs(), 1_000_000_000L);
-        long nsec = Math.floorMod(a.mtimeNs(), 1_000_000_000L);
-        stat.st_mtim.tv_sec.set(sec);
-        stat.st_mtim.tv_nsec.set(nsec);
-        stat.st_atim.tv_sec.set(sec);
-        stat.st_atim.tv_nsec.set(nsec);
-        stat.st_ctim.tv_sec.set(sec);
-        stat.st_ctim.tv_nsec.set(nsec);
+        stat.st_blksize.set(a.blksize());
+        stat.st_blocks.set(a.blocks());
+        stat.st_rdev.set(a.rdev());
+        setTime(stat.st_mtim, a.mtimeNs());
+        setTime(stat.st_atim, a.atimeNs());
+        setTime(stat.st_ctim, a.ctimeNs());
+    }
+
+    private static void setTime(Timespec t, long ns) {
+        t.tv_sec.set(Math.floorDiv(ns, 1_000_000_000L));
+        t.tv_nsec.set(Math.floorMod(ns, 1_000_000_000L));
     }
 
     @Override
@@ -161,7 +253,8 @@ public final class FuseMount extends FuseStubFS {
             Runtime rt = Runtime.getSystemRuntime();
             Pointer mem = Memory.allocateDirect(rt, Struct.size(new FileStat(rt)));
             FileStat st = FileStat.of(mem);
-            walk(path, caller()).readdir(caller(), (name, ino, mode) -> {
+            Caller c = reader();
+            walk(path, c).readdir(c, (name, ino, mode) -> {
                 st.st_ino.set(ino);
                 st.st_mode.set(mode);
                 return filler.apply(buf, name, st, 0) == 0;
@@ -173,7 +266,7 @@ public final class FuseMount extends FuseStubFS {
     @Override
     public int readlink(String path, Pointer buf, @size_t long size) {
         return guard("readlink", path, () -> {
-            Caller c = caller();
+            Caller c = reader();
             byte[] target = walk(path, c).readlink(c).getBytes(StandardCharsets.UTF_8);
             int n = (int) Math.min(target.length, size - 1);
             buf.put(0, target, 0, n);
@@ -182,19 +275,40 @@ public final class FuseMount extends FuseStubFS {
         });
     }
 
+    private void opened(Inode inode, File f, FuseFileInfo fi) {
+        long fh = nextFh.getAndIncrement();
+        files.put(fh, new Handle(f, inode));
+        fi.fh.set(fh);
+        Pointer p = Struct.getMemory(fi);
+        int bits = p.getInt(FI_FLAGS_OFFSET);
+        if (sb.synthetic()) {
+            // Size 0 files: bypass the page cache so every read reaches us.
+            bits = (bits | FOPEN_DIRECT_IO) & ~FOPEN_KEEP_CACHE;
+        } else {
+            // Every change goes through this mount: what the page cache holds stays valid.
+            bits |= FOPEN_KEEP_CACHE;
+        }
+        p.putInt(FI_FLAGS_OFFSET, bits);
+    }
+
     @Override
     public int open(String path, FuseFileInfo fi) {
         return guard("open", path, () -> {
             Caller c = caller();
-            File f = walk(path, c).open(fi.flags.get(), c);
-            long fh = nextFh.getAndIncrement();
-            files.put(fh, f);
-            fi.fh.set(fh);
-            if (sb.synthetic()) {
-                // Size 0 files: bypass the page cache so every read reaches us.
-                Pointer p = Struct.getMemory(fi);
-                p.putInt(FI_FLAGS_OFFSET, (p.getInt(FI_FLAGS_OFFSET) | FOPEN_DIRECT_IO) & ~FOPEN_KEEP_CACHE);
-            }
+            Inode inode = walk(path, c);
+            opened(inode, inode.open(fi.flags.get(), c), fi);
+            return 0;
+        });
+    }
+
+    @Override
+    public int create(String path, @jnr.ffi.types.mode_t long mode, FuseFileInfo fi) {
+        return guard("create", path, () -> {
+            Caller c = caller();
+            int m = (int) mode;
+            if ((m & Mode.S_IFMT) == 0) m |= Mode.S_IFREG;
+            Inode inode = VfsOps.mknod(mnt, path, m, 0, c);
+            opened(inode, inode.open(fi.flags.get(), c), fi);
             return 0;
         });
     }
@@ -202,14 +316,14 @@ public final class FuseMount extends FuseStubFS {
     @Override
     public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
         return guard("read", path, () -> {
-            File f = files.get(fi.fh.get());
-            if (f == null) throw Errno.EBADF.error("no such open file");
-            byte[] tmp = readBuf.get();
+            Handle h = files.get(fi.fh.get());
+            if (h == null) throw Errno.EBADF.error("no such open file");
+            byte[] tmp = ioBuf.get();
             int want = (int) Math.min(size, tmp.length);
             int total = 0;
             // Never answer short: clients parse what one read() returns.
             while (total < want) {
-                int n = f.read(offset + total, tmp, total, want - total);
+                int n = h.file().read(offset + total, tmp, total, want - total);
                 if (n <= 0) break;
                 total += n;
             }
@@ -221,19 +335,29 @@ public final class FuseMount extends FuseStubFS {
     @Override
     public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
         return guard("write", path, () -> {
-            File f = files.get(fi.fh.get());
-            if (f == null) throw Errno.EBADF.error("no such open file");
+            Handle h = files.get(fi.fh.get());
+            if (h == null) throw Errno.EBADF.error("no such open file");
             if (size > MAX_READ) throw Errno.EINVAL.error("write too large");
-            byte[] data = new byte[(int) size];
-            buf.get(0, data, 0, data.length);
-            return f.write(offset, data, data.length);
+            byte[] data = ioBuf.get();
+            buf.get(0, data, 0, (int) size);
+            return h.file().write(offset, data, (int) size);
         });
     }
 
     @Override
-    public int truncate(String path, @off_t long size) {
-        return guard("truncate", path, () -> {
-            walk(path, caller()).truncate(size);
+    public int fsync(String path, int isdatasync, FuseFileInfo fi) {
+        return guard("fsync", path, () -> {
+            Handle h = files.get(fi.fh.get());
+            if (h != null) h.file().fsync(isdatasync != 0);
+            else sb.syncFs(true);
+            return 0;
+        });
+    }
+
+    @Override
+    public int fsyncdir(String path, FuseFileInfo fi) {
+        return guard("fsyncdir", path, () -> {
+            sb.syncFs(true);
             return 0;
         });
     }
@@ -241,108 +365,181 @@ public final class FuseMount extends FuseStubFS {
     @Override
     public int release(String path, FuseFileInfo fi) {
         return guard("release", path, () -> {
-            File f = files.remove(fi.fh.get());
-            if (f != null) f.release();
+            Handle h = files.remove(fi.fh.get());
+            if (h != null) h.file().release();
             return 0;
         });
     }
 
-    /** The directory part and the last name of a path. */
-    private record Split(String parent, String name) {
-        static Split of(String path) {
-            int i = path.lastIndexOf('/');
-            return new Split(i <= 0 ? "/" : path.substring(0, i), path.substring(i + 1));
-        }
+    @Override
+    public int truncate(String path, @off_t long size) {
+        return guard("truncate", path, () -> {
+            VfsOps.setattr(mnt, path, Iattr.size(size), caller());
+            return 0;
+        });
     }
 
-    private int createIn(String op, String path) {
-        return guard(op, path, () -> {
+    @Override
+    public int ftruncate(String path, @off_t long size, FuseFileInfo fi) {
+        return guard("ftruncate", path, () -> {
             Caller c = caller();
-            Split sp = Split.of(path);
-            walk(sp.parent(), c).create(sp.name(), 0, c);
-            return 0;
-        });
-    }
-
-    private int removeIn(String op, String path) {
-        return guard(op, path, () -> {
-            Caller c = caller();
-            Split sp = Split.of(path);
-            Inode parent = walk(sp.parent(), c);
-            parent.lookup(sp.name(), c);
-            parent.remove(sp.name(), c);
-            return 0;
-        });
-    }
-
-    private int changeAttr(String op, String path) {
-        return guard(op, path, () -> {
-            walk(path, caller()).setattr(caller());
+            if (mnt.readOnly()) throw Errno.EROFS.error("read-only file system");
+            inodeOf(path, fi, c).setattr(Iattr.size(size), c);
             return 0;
         });
     }
 
     @Override
     public int mknod(String path, @jnr.ffi.types.mode_t long mode, @jnr.ffi.types.dev_t long rdev) {
-        return createIn("mknod", path);
-    }
-
-    @Override
-    public int create(String path, @jnr.ffi.types.mode_t long mode, FuseFileInfo fi) {
-        return createIn("create", path);
+        return guard("mknod", path, () -> {
+            VfsOps.mknod(mnt, path, (int) mode, rdev, caller());
+            return 0;
+        });
     }
 
     @Override
     public int mkdir(String path, @jnr.ffi.types.mode_t long mode) {
-        return createIn("mkdir", path);
+        return guard("mkdir", path, () -> {
+            VfsOps.mkdir(mnt, path, (int) mode & 07777, caller());
+            return 0;
+        });
     }
 
     @Override
     public int symlink(String oldpath, String newpath) {
-        return createIn("symlink", newpath);
+        return guard("symlink", newpath, () -> {
+            VfsOps.symlink(mnt, oldpath, newpath, caller());
+            return 0;
+        });
     }
 
     @Override
     public int link(String oldpath, String newpath) {
-        return createIn("link", newpath);
+        return guard("link", newpath, () -> {
+            VfsOps.link(mnt, oldpath, newpath, caller());
+            return 0;
+        });
     }
 
     @Override
     public int unlink(String path) {
-        return removeIn("unlink", path);
+        return guard("unlink", path, () -> {
+            VfsOps.unlink(mnt, path, reader());
+            return 0;
+        });
     }
 
     @Override
     public int rmdir(String path) {
-        return removeIn("rmdir", path);
+        return guard("rmdir", path, () -> {
+            VfsOps.rmdir(mnt, path, reader());
+            return 0;
+        });
     }
 
     @Override
     public int rename(String oldpath, String newpath) {
-        return removeIn("rename", oldpath);
+        return guard("rename", oldpath, () -> {
+            VfsOps.rename(mnt, oldpath, newpath, reader());
+            return 0;
+        });
     }
 
     @Override
     public int chmod(String path, @jnr.ffi.types.mode_t long mode) {
-        return changeAttr("chmod", path);
+        return guard("chmod", path, () -> {
+            VfsOps.setattr(mnt, path, Iattr.mode((int) mode), caller());
+            return 0;
+        });
     }
 
     @Override
     public int chown(String path, @jnr.ffi.types.uid_t long uid, @jnr.ffi.types.gid_t long gid) {
-        return changeAttr("chown", path);
+        return guard("chown", path, () -> {
+            VfsOps.setattr(mnt, path, Iattr.owner((int) uid, (int) gid), caller());
+            return 0;
+        });
     }
 
     @Override
-    public int utimens(String path, ru.serce.jnrfuse.struct.Timespec[] timespec) {
-        return changeAttr("utimens", path);
+    public int utimens(String path, Timespec[] timespec) {
+        return guard("utimens", path, () -> {
+            Long[] t = new Long[2];
+            boolean[] set = new boolean[2];
+            for (int i = 0; i < 2; i++) {
+                long nsec = timespec[i].tv_nsec.longValue();
+                if (nsec == UTIME_OMIT) continue;
+                set[i] = true;
+                if (nsec != UTIME_NOW) t[i] = timespec[i].tv_sec.get() * 1_000_000_000L + nsec;
+            }
+            VfsOps.setattr(mnt, path, Iattr.times(set[0], t[0], set[1], t[1]), caller());
+            return 0;
+        });
     }
 
     @Override
     public int statfs(String path, Statvfs stbuf) {
-        stbuf.f_bsize.set(4096);
-        stbuf.f_frsize.set(4096);
-        stbuf.f_namemax.set(Namei.NAME_MAX);
-        return 0;
+        return guard("statfs", path, () -> {
+            Kstatfs s = sb.statfs();
+            stbuf.f_bsize.set(s.bsize());
+            stbuf.f_frsize.set(s.bsize());
+            stbuf.f_blocks.set(s.blocks());
+            stbuf.f_bfree.set(s.bfree());
+            stbuf.f_bavail.set(s.bavail());
+            stbuf.f_files.set(s.files());
+            stbuf.f_ffree.set(s.ffree());
+            stbuf.f_favail.set(s.ffree());
+            stbuf.f_namemax.set(s.namelen());
+            return 0;
+        });
+    }
+
+    @Override
+    public int getxattr(String path, String name, Pointer value, @size_t long size) {
+        return guard("getxattr", path, () -> {
+            Caller c = reader();
+            byte[] v = walk(path, c).getxattr(name, c);
+            if (size == 0) return v.length;
+            if (size < v.length) throw Errno.ERANGE.error("buffer too small");
+            value.put(0, v, 0, v.length);
+            return v.length;
+        });
+    }
+
+    @Override
+    public int listxattr(String path, Pointer list, @size_t long size) {
+        return guard("listxattr", path, () -> {
+            Caller c = reader();
+            List<String> names = walk(path, c).listxattr(c);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            for (String n : names) {
+                out.writeBytes(n.getBytes(StandardCharsets.UTF_8));
+                out.write(0);
+            }
+            byte[] b = out.toByteArray();
+            if (size == 0) return b.length;
+            if (size < b.length) throw Errno.ERANGE.error("buffer too small");
+            list.put(0, b, 0, b.length);
+            return b.length;
+        });
+    }
+
+    @Override
+    public int setxattr(String path, String name, Pointer value, @size_t long size, int flags) {
+        return guard("setxattr", path, () -> {
+            byte[] v = new byte[(int) size];
+            value.get(0, v, 0, v.length);
+            walk(path, caller()).setxattr(name, v, flags, caller());
+            return 0;
+        });
+    }
+
+    @Override
+    public int removexattr(String path, String name) {
+        return guard("removexattr", path, () -> {
+            walk(path, caller()).removexattr(name, caller());
+            return 0;
+        });
     }
 
     @Override

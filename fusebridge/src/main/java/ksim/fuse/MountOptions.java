@@ -30,6 +30,9 @@ public record MountOptions(boolean singleThreaded, boolean allowOther) {
         int t = sb.cacheSeconds();
         StringBuilder o = new StringBuilder("use_ino,attr_timeout=" + t + ",entry_timeout=" + t + ",negative_timeout=0,default_permissions");
         o.append(",fsname=ksim,subtype=ksim-").append(sb.type());
+        // A disk filesystem: 128 KiB writes, and unlink of an open file really unlinks it (the
+        // inode lives on until the last close) instead of libfuse's .fuse_hidden renames.
+        if (!sb.synthetic()) o.append(",big_writes,hard_remove");
         if (allowOther) o.append(",allow_other");
         args.add("-o");
         args.add(o.toString());

@@ -12,6 +12,9 @@ public interface File {
         throw Errno.EBADF.error("not open for writing");
     }
 
+    /** ->fsync(): what was written through this file is on stable storage when it returns. */
+    default void fsync(boolean datasync) {}
+
     /** ->release(): the last close. */
     default void release() {}
 }

@@ -5,7 +5,9 @@ import ksim.kernel.Errno;
 /**
  * Path walk (fs/namei.c link_path_walk), reduced to what a FUSE server needs: the host kernel
  * has already followed symlinks, so a path is looked up component by component from the
- * root, without following links itself.
+ * root, without following links itself. On a mount with a dentry cache each component is
+ * first looked for there (d_lookup) and only a miss asks the filesystem (->lookup), whose
+ * answer, found or not, is cached (d_add).
  */
 public final class Namei {
     /** PATH_MAX and NAME_MAX (include/uapi/linux/limits.h). */
@@ -33,5 +35,46 @@ public final class Namei {
             i = j;
         }
         return at;
+    }
+
+    /** The positive dentry of path on mnt; ENOENT, ENOTDIR or ENAMETOOLONG otherwise. */
+    public static Dentry walk(Vfsmount mnt, String path, Caller caller) {
+        if (path.length() >= PATH_MAX) throw Errno.ENAMETOOLONG.error("path too long");
+        Dentry at = mnt.root();
+        int i = 0;
+        int n = path.length();
+        while (i < n) {
+            while (i < n && path.charAt(i) == '/') i++;
+            if (i >= n) break;
+            int j = path.indexOf('/', i);
+            if (j < 0) j = n;
+            String name = path.substring(i, j);
+            if (name.length() > NAME_MAX) throw Errno.ENAMETOOLONG.error("name too long");
+            if (!name.equals(".")) at = child(mnt, at, name, caller);
+            i = j;
+        }
+        return at;
+    }
+
+    /** lookup_one: the positive dentry of name in the directory dir. */
+    public static Dentry child(Vfsmount mnt, Dentry dir, String name, Caller caller) {
+        Dcache dc = mnt.dcache();
+        if (dc != null) {
+            Dentry d = dc.lookup(dir, name);
+            if (d != null) {
+                if (d.negative()) throw Errno.ENOENT.error(name);
+                return d;
+            }
+        }
+        Inode parent = dir.inode();
+        if (!Mode.isDir(parent.getattr().mode())) throw Errno.ENOTDIR.error(name + ": parent is not a directory");
+        Inode found;
+        try {
+            found = parent.lookup(name, caller);
+        } catch (ksim.kernel.KernelError e) {
+            if (dc != null && e.errno() == Errno.ENOENT) dc.add(dir, name, null);
+            throw e;
+        }
+        return dc != null ? dc.add(dir, name, found) : new Dentry(dir, name, found);
     }
 }

@@ -1,0 +1,142 @@
+package ksim.fs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import ksim.kernel.Errno;
+import ksim.kernel.KernelError;
+
+/**
+ * struct block_device over an image file: byte-addressed reads and writes, a flush that reaches
+ * the disk (blkdev_issue_flush), and an exclusive claim so that two writers never share one
+ * image (bd_prepare_to_claim). I/O failures become EIO.
+ */
+public final class BlockDevice implements AutoCloseable {
+    private final Path path;
+    private final FileChannel ch;
+    private final FileLock claim;
+    private final boolean readOnly;
+    private final long size;
+    private volatile boolean closed;
+
+    private BlockDevice(Path path, FileChannel ch, FileLock claim, boolean readOnly, long size) {
+        this.path = path;
+        this.ch = ch;
+        this.claim = claim;
+        this.readOnly = readOnly;
+        this.size = size;
+    }
+
+    /** Opens the image; a read-write open fails with EBUSY if another process holds it. */
+    public static BlockDevice open(Path image, boolean readOnly) {
+        FileChannel ch = null;
+        try {
+            ch = readOnly ? FileChannel.open(image, StandardOpenOption.READ)
+                    : FileChannel.open(image, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileLock lock = null;
+            if (!readOnly) {
+                try {
+                    lock = ch.tryLock();
+                } catch (OverlappingFileLockException e) {
+                    lock = null;
+                }
+                if (lock == null) {
+                    ch.close();
+                    throw Errno.EBUSY.error(image + " is in use by another writer");
+                }
+            }
+            return new BlockDevice(image, ch, lock, readOnly, ch.size());
+        } catch (IOException e) {
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // already failing
+                }
+            }
+            throw Errno.ENOENT.error("cannot open " + image + ": " + e.getMessage());
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public long size() {
+        return size;
+    }
+
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    /** Reads exactly len bytes at pos; bytes past the end of the image read as zeros. */
+    public void read(long pos, byte[] dst, int off, int len) {
+        ByteBuffer b = ByteBuffer.wrap(dst, off, len);
+        try {
+            while (b.hasRemaining()) {
+                int n = ch.read(b, pos + (b.position() - off));
+                if (n < 0) {
+                    while (b.hasRemaining()) b.put((byte) 0);
+                }
+            }
+        } catch (IOException e) {
+            throw ioError("read", pos, e);
+        }
+    }
+
+    /** Writes exactly len bytes at pos. */
+    public void write(long pos, byte[] src, int off, int len) {
+        if (readOnly) throw Errno.EROFS.error("device is read-only");
+        ByteBuffer b = ByteBuffer.wrap(src, off, len);
+        try {
+            while (b.hasRemaining()) ch.write(b, pos + (b.position() - off));
+        } catch (IOException e) {
+            throw ioError("write", pos, e);
+        }
+    }
+
+    /** Writes several buffers back to back starting at pos (one gathering write where possible). */
+    public synchronized void writev(long pos, ByteBuffer[] bufs) {
+        if (readOnly) throw Errno.EROFS.error("device is read-only");
+        try {
+            ch.position(pos);
+            long want = 0;
+            for (ByteBuffer b : bufs) want += b.remaining();
+            long done = 0;
+            while (done < want) done += ch.write(bufs);
+        } catch (IOException e) {
+            throw ioError("write", pos, e);
+        }
+    }
+
+    /** blkdev_issue_flush: everything written so far is on stable storage. */
+    public void flush() {
+        if (readOnly || closed) return;
+        try {
+            ch.force(false);
+        } catch (IOException e) {
+            throw ioError("flush", 0, e);
+        }
+    }
+
+    private KernelError ioError(String what, long pos, IOException e) {
+        return Errno.EIO.error(what + " of " + path + " at byte " + pos + " failed: " + e.getMessage());
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            if (claim != null && claim.isValid()) claim.release();
+            ch.close();
+        } catch (IOException e) {
+            throw Errno.EIO.error("closing " + path + " failed: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package ksim.fs.ext2;
+
+import ksim.fs.Caller;
+import ksim.fs.File;
+import ksim.fs.OpenFlags;
+import ksim.kernel.Errno;
+import ksim.kernel.KernelError;
+
+/**
+ * An open regular file (fs/ext2/file.c with the generic read/write paths). Data goes between
+ * the caller's buffer and the image directly, in runs of physically contiguous blocks: the
+ * host's page cache above FUSE caches file data, so it is not cached a second time here. A
+ * block is allocated when first written; a partly written new block gets zeros around the data,
+ * a partly written old one is read, patched and written. Metadata (block map, bitmaps, inode)
+ * stays in the buffer cache until writeback or fsync.
+ */
+final class Ext2File implements File {
+    private final Ext2Inode inode;
+    private final Ext2Fs fs;
+    private final int flags;
+    /** f_cred: whose quota of reserved blocks the allocations for this file draw on. */
+    private final Caller cred;
+    private boolean released;
+
+    Ext2File(Ext2Inode inode, int flags, Caller cred) {
+        this.inode = inode;
+        this.fs = inode.fs;
+        this.flags = flags;
+        this.cred = cred;
+    }
+
+    Ext2Inode inode() {
+        return inode;
+    }
+
+    @Override
+    public int read(long offset, byte[] dst, int dstOff, int len) {
+        synchronized (fs) {
+            if (offset < 0) throw Errno.EINVAL.error("negative offset");
+            long size = inode.size;
+            if (offset >= size || len <= 0) return 0;
+            int n = (int) Math.min(len, size - offset);
+            int bs = fs.blockSize;
+            int done = 0;
+            long runAt = -1;
+            int runDst = 0;
+            int runLen = 0;
+            while (done < n) {
+                long pos = offset + done;
+                int in = (int) (pos % bs);
+                int chunk = Math.min(bs - in, n - done);
+                long phys = Ext2BlockMap.bmap(inode, pos / bs);
+                if (phys == 0) {
+                    if (runLen > 0) fs.dev.read(runAt, dst, runDst, runLen);
+                    runLen = 0;
+                    java.util.Arrays.fill(dst, dstOff + done, dstOff + done + chunk, (byte) 0);
+                } else {
+                    long at = phys * bs + in;
+                    if (runLen > 0 && runAt + runLen == at) {
+                        runLen += chunk;
+                    } else {
+                        if (runLen > 0) fs.dev.read(runAt, dst, runDst, runLen);
+                        runAt = at;
+                        runDst = dstOff + done;
+                        runLen = chunk;
+                    }
+                }
+                done += chunk;
+            }
+            if (runLen > 0) fs.dev.read(runAt, dst, runDst, runLen);
+            inode.touchAtime();
+            return n;
+        }
+    }
+
+    @Override
+    public int write(long offset, byte[] src, int len) {
+        synchronized (fs) {
+            if (!OpenFlags.wantsWrite(flags)) throw Errno.EBADF.error("not open for writing");
+            fs.checkWritable();
+            if (offset < 0) throw Errno.EINVAL.error("negative offset");
+            if (len == 0) return 0;
+            if (offset >= fs.maxFileSize) throw Errno.EFBIG.error("file too large");
+            int n = (int) Math.min(len, fs.maxFileSize - offset);
+            int bs = fs.blockSize;
+            boolean[] isNew = new boolean[1];
+            int done = 0;
+            long runPhys = -1;
+            int runSrc = 0;
+            int runLen = 0;
+            KernelError failure = null;
+            try {
+                while (done < n) {
+                    long pos = offset + done;
+                    long lblk = pos / bs;
+                    int in = (int) (pos % bs);
+                    int chunk = Math.min(bs - in, n - done);
+                    long phys = Ext2BlockMap.getBlock(inode, lblk, cred, isNew);
+                    if (chunk == bs) {
+                        if (runLen > 0 && runPhys * bs + runLen == phys * bs) {
+                            runLen += bs;
+                        } else {
+                            if (runLen > 0) fs.dev.write(runPhys * bs, src, runSrc, runLen);
+                            runPhys = phys;
+                            runSrc = done;
+                            runLen = bs;
+                        }
+                    } else {
+                        if (runLen > 0) fs.dev.write(runPhys * bs, src, runSrc, runLen);
+                        runLen = 0;
+                        byte[] blk = new byte[bs];
+                        if (!isNew[0]) fs.dev.read(phys * bs, blk, 0, bs);
+                        System.arraycopy(src, done, blk, in, chunk);
+                        fs.dev.write(phys * bs, blk, 0, bs);
+                    }
+                    done += chunk;
+                }
+            } catch (KernelError e) {
+                if (e.errno() == Errno.EIO || done == 0) failure = e;
+            }
+            if (runLen > 0) fs.dev.write(runPhys * bs, src, runSrc, runLen);
+            if (done > 0) {
+                if (offset + done > inode.size) {
+                    inode.size = offset + done;
+                    noteLargeFile(inode);
+                }
+                inode.touchMC();
+            }
+            if (failure != null) throw failure;
+            return done;
+        }
+    }
+
+    /** A file past 2 GiB needs RO_COMPAT_LARGE_FILE (ext2_write_inode sets it if missing). */
+    static void noteLargeFile(Ext2Inode inode) {
+        Ext2Fs fs = inode.fs;
+        if (inode.size > 0x7fffffffL && (fs.es.featureRoCompat() & Ext2Features.RO_COMPAT_LARGE_FILE) == 0) {
+            fs.es.setFeatureRoCompat(fs.es.featureRoCompat() | Ext2Features.RO_COMPAT_LARGE_FILE);
+            fs.markSuperDirty();
+        }
+    }
+
+    /** ext2_fsync: metadata and data of the whole filesystem reach the disk. */
+    @Override
+    public void fsync(boolean datasync) {
+        fs.syncFs(true);
+    }
+
+    @Override
+    public void release() {
+        synchronized (fs) {
+            if (released) return;
+            released = true;
+            inode.openCount--;
+            if (inode.linksCount == 0 && inode.openCount == 0 && !fs.readOnly()) Ext2Namei.evictIfUnused(inode);
+        }
+    }
+}
