@@ -3,7 +3,11 @@ package ksim.fuse;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +19,8 @@ import jnr.ffi.Struct;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.size_t;
 import ksim.fs.Caller;
+import ksim.fs.Dcache;
+import ksim.fs.Dentry;
 import ksim.fs.File;
 import ksim.fs.Iattr;
 import ksim.fs.Inode;
@@ -58,6 +64,9 @@ public final class FuseMount extends FuseStubFS {
     /** UTIME_NOW and UTIME_OMIT (include/uapi/linux/stat.h). */
     private static final long UTIME_NOW = (1L << 30) - 1;
     private static final long UTIME_OMIT = (1L << 30) - 2;
+
+    /** How long a change to a hard-linked inode waits for the host to drop its other names. */
+    private static final long ALIAS_WAIT_MS = 50;
 
     /** An open file and the inode it was opened on. */
     private record Handle(File file, Inode inode) {}
@@ -190,6 +199,32 @@ public final class FuseMount extends FuseStubFS {
         }
         if (path == null) throw Errno.EBADF.error("no such open file");
         return walk(path, c);
+    }
+
+    /**
+     * libfuse's path API gives each name of a hard-linked inode a kernel inode of its own, whose
+     * cached size, times and link count do not follow a change made through another name. After
+     * such a change the other names the dentry cache knows are invalidated in the host kernel;
+     * the reply waits (briefly: a directory lock held by a request queued behind this one must
+     * not deadlock it) until that is done, so the caller's next system call sees the change.
+     */
+    private void refreshAliases(Inode inode, String usedPath) {
+        Dcache dc = mnt.dcache();
+        if (inode == null || dc == null || !dc.hasAliases(inode)) return;
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
+        Set<String> tops = new HashSet<>();
+        for (Dentry d : dc.otherAliases(inode, null)) {
+            if (d.path().equals(usedPath)) continue;
+            String parent = d.parent().path();
+            if (tops.add(FuseNotify.topLevel(parent, d.name()))) pending.add(notify.invalidateAsync(parent, d.name()));
+        }
+        try {
+            CompletableFuture.allOf(pending.toArray(new CompletableFuture[0])).get(ALIAS_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            log.debug("invalidating other names of {} still pending", usedPath);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Runs one operation, turning every failure into a negative errno. */
@@ -340,7 +375,9 @@ public final class FuseMount extends FuseStubFS {
             if (size > MAX_READ) throw Errno.EINVAL.error("write too large");
             byte[] data = ioBuf.get();
             buf.get(0, data, 0, (int) size);
-            return h.file().write(offset, data, (int) size);
+            int n = h.file().write(offset, data, (int) size);
+            refreshAliases(h.inode(), path);
+            return n;
         });
     }
 
@@ -374,7 +411,7 @@ public final class FuseMount extends FuseStubFS {
     @Override
     public int truncate(String path, @off_t long size) {
         return guard("truncate", path, () -> {
-            VfsOps.setattr(mnt, path, Iattr.size(size), caller());
+            refreshAliases(VfsOps.setattr(mnt, path, Iattr.size(size), caller()), path);
             return 0;
         });
     }
@@ -384,7 +421,9 @@ public final class FuseMount extends FuseStubFS {
         return guard("ftruncate", path, () -> {
             Caller c = caller();
             if (mnt.readOnly()) throw Errno.EROFS.error("read-only file system");
-            inodeOf(path, fi, c).setattr(Iattr.size(size), c);
+            Inode inode = inodeOf(path, fi, c);
+            inode.setattr(Iattr.size(size), c);
+            refreshAliases(inode, path);
             return 0;
         });
     }
@@ -416,7 +455,7 @@ public final class FuseMount extends FuseStubFS {
     @Override
     public int link(String oldpath, String newpath) {
         return guard("link", newpath, () -> {
-            VfsOps.link(mnt, oldpath, newpath, caller());
+            refreshAliases(VfsOps.link(mnt, oldpath, newpath, caller()), newpath);
             return 0;
         });
     }
@@ -424,7 +463,7 @@ public final class FuseMount extends FuseStubFS {
     @Override
     public int unlink(String path) {
         return guard("unlink", path, () -> {
-            VfsOps.unlink(mnt, path, reader());
+            refreshAliases(VfsOps.unlink(mnt, path, reader()), path);
             return 0;
         });
     }
@@ -440,7 +479,7 @@ public final class FuseMount extends FuseStubFS {
     @Override
     public int rename(String oldpath, String newpath) {
         return guard("rename", oldpath, () -> {
-            VfsOps.rename(mnt, oldpath, newpath, reader());
+            refreshAliases(VfsOps.rename(mnt, oldpath, newpath, reader()), newpath);
             return 0;
         });
     }
@@ -448,7 +487,7 @@ public final class FuseMount extends FuseStubFS {
     @Override
     public int chmod(String path, @jnr.ffi.types.mode_t long mode) {
         return guard("chmod", path, () -> {
-            VfsOps.setattr(mnt, path, Iattr.mode((int) mode), caller());
+            refreshAliases(VfsOps.setattr(mnt, path, Iattr.mode((int) mode), caller()), path);
             return 0;
         });
     }
@@ -456,7 +495,7 @@ public final class FuseMount extends FuseStubFS {
     @Override
     public int chown(String path, @jnr.ffi.types.uid_t long uid, @jnr.ffi.types.gid_t long gid) {
         return guard("chown", path, () -> {
-            VfsOps.setattr(mnt, path, Iattr.owner((int) uid, (int) gid), caller());
+            refreshAliases(VfsOps.setattr(mnt, path, Iattr.owner((int) uid, (int) gid), caller()), path);
             return 0;
         });
     }
@@ -472,7 +511,7 @@ public final class FuseMount extends FuseStubFS {
                 set[i] = true;
                 if (nsec != UTIME_NOW) t[i] = timespec[i].tv_sec.get() * 1_000_000_000L + nsec;
             }
-            VfsOps.setattr(mnt, path, Iattr.times(set[0], t[0], set[1], t[1]), caller());
+            refreshAliases(VfsOps.setattr(mnt, path, Iattr.times(set[0], t[0], set[1], t[1]), caller()), path);
             return 0;
         });
     }

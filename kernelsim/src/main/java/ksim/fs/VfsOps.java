@@ -106,15 +106,17 @@ public final class VfsOps {
     /**
      * rename(2) without flags, in do_renameat2's order: both parents, then the source; then
      * lock_rename's traps: EINVAL if the source is the target's directory or above it,
-     * ENOTEMPTY if the target is above the source.
+     * ENOTEMPTY if the target is above the source. Returns the inode whose name was replaced,
+     * if the dentry cache knew one.
      */
-    public static void rename(Vfsmount mnt, String oldPath, String newPath, Caller c) {
+    public static Inode rename(Vfsmount mnt, String oldPath, String newPath, Caller c) {
         Split from = Split.of(oldPath);
         Split to = Split.of(newPath);
         Dentry oldDir = parentDir(mnt, from.parent(), c);
         Dentry newDir = parentDir(mnt, to.parent(), c);
         Dentry src = Namei.child(mnt, oldDir, from.name(), c);
         writable(mnt);
+        Inode replaced = null;
         if (mnt.dcache() != null) {
             if (isAncestorOrSelf(src, newDir)) throw Errno.EINVAL.error("cannot move a directory below itself");
             Dentry target;
@@ -126,10 +128,12 @@ public final class VfsOps {
             if (target != null && target.inode() != src.inode() && isAncestorOrSelf(target, oldDir)) {
                 throw Errno.ENOTEMPTY.error("the target is a directory above the source");
             }
+            replaced = target == null || target.inode() == src.inode() ? null : target.inode();
         }
         oldDir.inode().rename(from.name(), newDir.inode(), to.name(), c);
         Dcache dc = mnt.dcache();
         if (dc != null) dc.move(oldDir, from.name(), newDir, to.name());
+        return replaced;
     }
 
     /** True if a names d or one of d's ancestors (compared by inode, as dentries may be pruned). */
@@ -140,10 +144,11 @@ public final class VfsOps {
         }
     }
 
-    /** notify_change. */
-    public static void setattr(Vfsmount mnt, String path, Iattr attr, Caller c) {
+    /** notify_change; returns the inode changed. */
+    public static Inode setattr(Vfsmount mnt, String path, Iattr attr, Caller c) {
         Inode inode = resolve(mnt, path, c);
         if (mnt.readOnly()) throw Errno.EROFS.error("read-only file system");
         inode.setattr(attr, c);
+        return inode;
     }
 }
