@@ -46,7 +46,8 @@ fi
 # --- up, then SIGTERM ------------------------------------------------------------------------
 up_or_finish
 launcher_pid=$UP_PID
-check "up says where it is mounted" grep -q "ksim is up: /proc at $D/proc, /sys at $D/sys" "$log"
+# The line is printed once sys is mounted too, which may be a moment after proc serves.
+check "up says where it is mounted" wait_until 10 grep -q "ksim is up: /proc at $D/proc, /sys at $D/sys" "$log"
 loadavg=$(cat "$D/proc/loadavg" 2>&1)
 if [[ $loadavg =~ ^[0-9]+\.[0-9]{2}\ [0-9]+\.[0-9]{2}\ [0-9]+\.[0-9]{2}\ [0-9]+/[0-9]+\ [0-9]+$ ]]; then
   ok "cat $D/proc/loadavg works ($loadavg)"

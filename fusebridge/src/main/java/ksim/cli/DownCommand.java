@@ -18,7 +18,7 @@ final class DownCommand implements Callable<Integer> {
     InstanceOptions where;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         Instance in = where.instance();
         boolean did = false;
         Optional<Long> pid = in.runningPid();
@@ -36,6 +36,8 @@ final class DownCommand implements Callable<Integer> {
         }
         did |= cleanDeadMounts(in, System.out);
         in.removePid();
+        // A killed daemon leaves its control socket behind.
+        java.nio.file.Files.deleteIfExists(in.ctlSock());
         if (!did) System.out.println("ksim: nothing running at " + in.dir());
         return 0;
     }

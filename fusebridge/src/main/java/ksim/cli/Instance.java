@@ -26,6 +26,8 @@ record Instance(Path dir) {
     Path proc() { return dir.resolve("proc"); }
     Path sys() { return dir.resolve("sys"); }
     Path pidFile() { return dir.resolve("pid"); }
+    /** The control socket (ksim ctl). */
+    Path ctlSock() { return dir.resolve("ctl.sock"); }
 
     void create() throws IOException {
         Files.createDirectories(proc());

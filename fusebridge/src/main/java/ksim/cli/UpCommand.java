@@ -2,6 +2,8 @@ package ksim.cli;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import ksim.ctl.CtlServer;
+import ksim.ctl.Scenario;
 import ksim.fuse.KsimServer;
 import ksim.fuse.MountOptions;
 import ksim.kernel.Clock;
@@ -40,6 +42,11 @@ final class UpCommand implements Callable<Integer> {
             description = "Also start an nginx master with this many idle worker processes (default: ${DEFAULT-VALUE}).")
     int workers;
 
+    @Option(names = "--scenario", paramLabel = "FILE",
+            description = "Replay this file of control commands (one per line, as `ksim ctl` takes them) after boot, "
+                    + "before mounting; the first command answered with err aborts the boot.")
+    java.nio.file.Path scenario;
+
     @Option(names = "--multi-threaded",
             description = "Serve FUSE requests on libfuse's thread pool instead of one thread (slower here: "
                     + "pool threads come and go and each attaches to the JVM).")
@@ -68,20 +75,83 @@ final class UpCommand implements Callable<Integer> {
             System.err.println("ksim: --workers must not be negative");
             return 2;
         }
-        KsimServer server = KsimServer.start(config, in.proc(), in.sys(),
-                new MountOptions(!multiThreaded, MountOptions.defaults().allowOther()), workers);
-        in.writePid();
+        if (scenario != null && !java.nio.file.Files.isReadable(scenario)) {
+            System.err.println("ksim: cannot read scenario " + scenario);
+            return 2;
+        }
+        // Everything a client may look for exists before the mounts appear: the scenario has run,
+        // the control socket listens and the pid file is written (tests wait for the mount).
+        java.util.concurrent.atomic.AtomicReference<CtlServer> ctlRef = new java.util.concurrent.atomic.AtomicReference<>();
+        KsimServer server;
+        try {
+            server = KsimServer.start(config, in.proc(), in.sys(),
+                    new MountOptions(!multiThreaded, MountOptions.defaults().allowOther()), workers, k -> {
+                        replayScenario(k);
+                        ctlRef.set(listen(k, in));
+                        writePid(in);
+                    });
+        } catch (ScenarioAbort e) {
+            closeControl(ctlRef.get(), in);
+            System.err.println("ksim: " + e.getMessage());
+            return 2;
+        } catch (RuntimeException e) {
+            closeControl(ctlRef.get(), in);
+            throw e;
+        }
+        CtlServer ctl = ctlRef.get();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            ctl.close();
             server.close();
             in.removePid();
             stopped.countDown();
         }, "ksim-shutdown"));
         System.out.println("ksim is up: /proc at " + in.proc() + ", /sys at " + in.sys());
         System.out.println("  look:  ksim with-proc -- ps aux      (or: cat " + in.proc() + "/stat)");
+        System.out.println("  drive: ksim ctl spawn --comm demo    (control socket " + in.ctlSock() + ")");
         System.out.println("  stop:  Ctrl-C here, or: ksim down");
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** The boot cannot go on (a scenario line failed, the socket or pid file cannot be made): nothing is mounted yet. */
+    private static final class ScenarioAbort extends RuntimeException {
+        ScenarioAbort(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private void replayScenario(ksim.kernel.Kernel k) {
+        if (scenario == null) return;
+        try {
+            int n = Scenario.replay(k, scenario);
+            System.out.println("ksim: scenario " + scenario + ": " + n + " commands");
+        } catch (Scenario.Failed e) {
+            throw new ScenarioAbort("boot aborted by the scenario: " + e.getMessage());
+        } catch (java.io.IOException e) {
+            throw new ScenarioAbort("boot aborted: cannot read " + scenario + ": " + e.getMessage());
+        }
+    }
+
+    private static CtlServer listen(ksim.kernel.Kernel k, Instance in) {
+        try {
+            return CtlServer.start(k, in.ctlSock());
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new ScenarioAbort("cannot listen at " + in.ctlSock() + ": " + e.getMessage());
+        }
+    }
+
+    private static void writePid(Instance in) {
+        try {
+            in.writePid();
+        } catch (java.io.IOException e) {
+            throw new ScenarioAbort("cannot write " + in.pidFile() + ": " + e.getMessage());
+        }
+    }
+
+    private static void closeControl(CtlServer ctl, Instance in) {
+        if (ctl != null) ctl.close();
+        in.removePid();
     }
 }

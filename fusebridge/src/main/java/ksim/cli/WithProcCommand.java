@@ -20,6 +20,10 @@ final class WithProcCommand implements Callable<Integer> {
     @Mixin
     InstanceOptions where;
 
+    @Option(names = "--stand-ins", description = "Give every simulated process a stand-in in the pid namespace, "
+            + "so kill -0, pkill -0 and killall -0 find the processes /proc lists (other signals reach only the stand-ins).")
+    boolean standIns;
+
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command and its arguments (after --).")
     List<String> command;
 
@@ -30,8 +34,17 @@ final class WithProcCommand implements Callable<Integer> {
             System.err.println("ksim: no running ksim at " + in.dir() + "; start one with: ksim up");
             return 2;
         }
-        Process p = new ProcessBuilder(argv(in, command)).inheritIO().start();
+        List<String> argv = standIns ? ksim.fuse.Namespaces.withProcAndStandIns(in.dir(), processes(in), command) : argv(in, command);
+        Process p = new ProcessBuilder(argv).inheritIO().start();
         return p.waitFor();
+    }
+
+    /** The pids /proc lists now. */
+    private static List<Integer> processes(Instance in) throws IOException {
+        try (var names = Files.list(in.proc())) {
+            return names.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit))
+                    .map(Integer::valueOf).toList();
+        }
     }
 
     static List<String> argv(Instance in, List<String> command) {

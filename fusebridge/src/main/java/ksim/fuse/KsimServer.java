@@ -33,8 +33,24 @@ public final class KsimServer implements AutoCloseable {
 
     /** Boots, starts a prefork pool of the given size if positive, then mounts. */
     public static KsimServer start(KernelConfig config, Path procDir, Path sysDir, MountOptions options, int workers) {
+        return start(config, procDir, sysDir, options, workers, k -> { });
+    }
+
+    /**
+     * Boots, starts a prefork pool of the given size if positive, runs setup on the kernel
+     * (a boot scenario), then mounts: nothing sees the kernel before setup is done. If setup
+     * throws, nothing is mounted.
+     */
+    public static KsimServer start(KernelConfig config, Path procDir, Path sysDir, MountOptions options, int workers,
+                                   java.util.function.Consumer<Kernel> setup) {
+        // Loading libfuse and generating jnr-fuse's callback stubs takes as long as booting:
+        // do it on another thread meanwhile, so the mount is ready sooner.
+        Thread warm = new Thread(KsimServer::warmUpFuse, "fuse-warmup");
+        warm.setDaemon(true);
+        warm.start();
         Kernel kernel = Kernel.boot(config);
         if (workers > 0) ksim.kernel.PreforkPool.start(kernel, workers);
+        setup.accept(kernel);
         kernel.visitors().setProbe(new HostProc(Path.of("/proc")));
         WallClock wall = null;
         if (config.clockMode() == Clock.Mode.WALL) {
@@ -55,12 +71,37 @@ public final class KsimServer implements AutoCloseable {
         return server;
     }
 
+    /** Builds (and drops) one unmounted FuseMount, which loads the native side of jnr-fuse. */
+    private static void warmUpFuse() {
+        try {
+            new FuseMount(new ksim.fs.SuperBlock() {
+                private final ksim.fs.Inode root = new ksim.fs.SimpleDir(1, 1, 0);
+
+                @Override
+                public String type() {
+                    return "warmup";
+                }
+
+                @Override
+                public ksim.fs.Inode root() {
+                    return root;
+                }
+            });
+        } catch (RuntimeException | LinkageError e) {
+            log.debug("FUSE warm-up failed: {}", e.toString());
+        }
+    }
+
     public Kernel kernel() {
         return kernel;
     }
 
     public FuseMount procMount() {
         return proc;
+    }
+
+    public FuseMount sysMount() {
+        return sys;
     }
 
     @Override

@@ -51,7 +51,7 @@ class ClientsTest {
         });
     }
 
-    private static Row row(Task t) {
+    static Row row(Task t) {
         Task l = t.groupLeader();
         var sig = l.signal();
         StringBuilder stat = new StringBuilder().append(l.state().letter);

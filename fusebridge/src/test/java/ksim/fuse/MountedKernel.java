@@ -39,6 +39,11 @@ final class MountedKernel implements AutoCloseable {
     }
 
     static MountedKernel start() throws IOException {
+        return start(KernelConfig.defaults().memoryKb());
+    }
+
+    /** A mounted demo kernel with memoryKb of RAM (large populations need a large machine). */
+    static MountedKernel start(long memoryKb) throws IOException {
         boolean possible = Files.exists(Path.of("/dev/fuse")) && MountOptions.isRoot();
         if (Boolean.getBoolean("ksim.requireFuse") && !possible) {
             throw new IllegalStateException("FUSE tests required but /dev/fuse or root is missing");
@@ -47,7 +52,8 @@ final class MountedKernel implements AutoCloseable {
         Path dir = Files.createTempDirectory("ksim-test");
         Files.createDirectories(dir.resolve("proc"));
         Files.createDirectories(dir.resolve("sys"));
-        KernelConfig config = KernelConfig.defaults().withClockMode(Clock.Mode.MANUAL).withBootEpochMs(System.currentTimeMillis() - 3000);
+        KernelConfig config = KernelConfig.defaults().withMemoryKb(memoryKb).withClockMode(Clock.Mode.MANUAL)
+                .withBootEpochMs(System.currentTimeMillis() - 3000);
         return new MountedKernel(dir, KsimServer.start(config, dir.resolve("proc"), dir.resolve("sys"), MountOptions.defaults()));
     }
 
@@ -57,7 +63,16 @@ final class MountedKernel implements AutoCloseable {
 
     /** Runs a client inside `ksim with-proc`'s namespaces. */
     Result run(String... command) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(Namespaces.withProc(dir, List.of(command)));
+        return exec(Namespaces.withProc(dir, List.of(command)), command);
+    }
+
+    /** Runs a client as `ksim with-proc --stand-ins` does: kill(pid, 0) succeeds for these pids. */
+    Result runWithStandIns(java.util.Collection<Integer> pids, String... command) throws IOException, InterruptedException {
+        return exec(Namespaces.withProcAndStandIns(dir, pids, List.of(command)), command);
+    }
+
+    private Result exec(List<String> argv, String... command) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(argv);
         pb.environment().put("LC_ALL", "C");
         pb.environment().put("COLUMNS", "400");
         Process p = pb.start();

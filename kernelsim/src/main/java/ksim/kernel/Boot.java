@@ -1,6 +1,7 @@
 package ksim.kernel;
 
 import java.util.List;
+import ksim.mm.PageUse;
 import ksim.mm.Program;
 import ksim.mm.VmStat;
 
@@ -12,20 +13,22 @@ import ksim.mm.VmStat;
 final class Boot {
     /** Simulated seconds from power-on to the end of boot. */
     static final int BOOT_SECONDS = 3;
+    /** vmalloc'ed memory of a booted kernel: module text and data, BPF, large hash tables. */
+    static final int VMALLOC_PAGES = 1024;
 
     private Boot() {}
 
     static void run(Kernel k) {
         VmStat vm = k.vmstat;
         long mb = 256; // pages per MiB
-        // The page cache and slab a freshly booted server holds, scaled to its memory.
+        // The slab, vmalloc'ed memory and page cache a freshly booted server holds, scaled to its
+        // memory, each taken from the page allocator: kernel objects of boot (dentries and inodes
+        // are reclaimable), modules and tables, the files userspace reads, the block devices' buffers.
         long memMb = k.config.memoryKb() / 1024;
-        long buffers = Math.min(memMb / 256, 16) * mb;
-        // Buffers are page-cache pages of block devices: part of NR_FILE_PAGES.
-        vm.add(VmStat.Item.NR_FILE_PAGES, Math.min(memMb / 16, 220) * mb + buffers);
-        vm.add(VmStat.Item.NR_BUFFERS, buffers);
-        vm.add(VmStat.Item.NR_SLAB_RECLAIMABLE, Math.min(memMb / 64, 48) * mb);
-        vm.add(VmStat.Item.NR_SLAB_UNRECLAIMABLE, Math.min(memMb / 160, 20) * mb);
+        // The slab of a booted server: dentries, inodes, kernfs nodes, buffer heads and the rest.
+        k.kobjs.populate(k.config);
+        vm.folios().allocPages(PageUse.VMALLOC, VMALLOC_PAGES, 0);
+        vm.pageCache().readAtBoot(Math.min(memMb / 16, 220) * mb, Math.min(memMb / 256, 16) * mb);
 
         Task init = k.rootTask("swapper/0", 0);
         Task kthreadd = k.rootTask("kthreadd", Task.PF_KTHREAD | Task.PF_NOFREEZE);
@@ -38,6 +41,10 @@ final class Boot {
         k.exec.exec(init, Program.small("/usr/lib/systemd/systemd", 9_200, 12_800, 1),
                 List.of("/sbin/init"), List.of("HOME=/", "TERM=linux"));
         init.setComm("systemd");
+        // systemd's handlers: it reaps on SIGCHLD, reloads on SIGHUP, and so on; SIGPIPE is ignored.
+        for (int sig : new int[] {Signum.SIGHUP, Signum.SIGINT, Signum.SIGUSR1, Signum.SIGUSR2, Signum.SIGTERM,
+                Signum.SIGCHLD, Signum.SIGPWR, Signum.SIGRTMIN + 2}) init.sighand.set(sig, SighandStruct.Action.CATCH);
+        init.sighand.set(Signum.SIGPIPE, SighandStruct.Action.IGNORE);
         init.signal.session = 1;
         init.signal.pgrp = 1;
         init.signal.leader = true;

@@ -42,7 +42,7 @@ final class DemoUserland {
 
         Task getty = daemon(k, init, Program.small("/sbin/agetty", 320, 1_700, 6),
                 List.of("/sbin/agetty", "-o", "-p -- \\u", "--noclear", "-", "linux"), Cred.ROOT);
-        Tty tty1 = new Tty(4, 1, "tty1");
+        Tty tty1 = k.ttys().lookup("tty1");
         k.setControllingTty(getty, tty1);
         k.setState(getty, TaskState.INTERRUPTIBLE, "wait_woken");
         k.tick(Param.HZ / 2);
@@ -73,7 +73,7 @@ final class DemoUserland {
                 "TERM=xterm-256color", "SSH_TTY=/dev/pts/0", "LANG=C.UTF-8", "PATH=/usr/local/bin:/usr/bin:/bin");
         Task bash = k.spawn(session, Program.small("/usr/bin/bash", 3_100, 4_200, 8), List.of("-bash"), env, alice);
         k.setsid(bash);
-        Tty pts0 = Tty.pts(0);
+        Tty pts0 = k.ttys().lookup("pts/0");
         k.setControllingTty(bash, pts0);
         k.setCwd(bash, "/home/alice");
         k.setState(bash, TaskState.INTERRUPTIBLE, "do_wait");
@@ -90,6 +90,15 @@ final class DemoUserland {
         pts0.setForegroundPgrp(md5.tgid());
         k.setUserPercent(md5, 70);
         k.setState(md5, TaskState.RUNNING, "");
+
+        // An interactive bash ignores job-control stops and SIGTERM and handles SIGINT, SIGCHLD and
+        // SIGWINCH (its jobs above were started with the default actions, as bash restores them).
+        for (int sig : new int[] {Signum.SIGQUIT, Signum.SIGTERM, Signum.SIGTSTP, Signum.SIGTTIN, Signum.SIGTTOU}) {
+            bash.sighand.set(sig, SighandStruct.Action.IGNORE);
+        }
+        for (int sig : new int[] {Signum.SIGHUP, Signum.SIGINT, Signum.SIGCHLD, Signum.SIGWINCH}) {
+            bash.sighand.set(sig, SighandStruct.Action.CATCH);
+        }
     }
 
     private static Task daemon(Kernel k, Task parent, Program p, List<String> argv, Cred cred) {

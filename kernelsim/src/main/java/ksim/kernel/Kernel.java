@@ -25,6 +25,15 @@ public final class Kernel {
     final Exec exec;
     final Exit exit;
     final Visitors visitors;
+    /** SLUB and the slab objects of tasks and mms (mm/slub.c; kernel/fork.c's caches). */
+    final KernelObjects kobjs;
+    private final SlabOps slabOps;
+    /** Process lifecycle beyond fork/exec/exit: signals, wait, ptrace, terminals. */
+    final Signal signals;
+    final Wait wait;
+    final Ptrace ptrace;
+    final Ttys ttys = new Ttys();
+    final MmSyscalls mmSyscalls;
     final ksim.fs.FileSystems filesystems = new ksim.fs.FileSystems();
     private Utsname utsname;
     /** total_forks: the "processes" line of /proc/stat. */
@@ -38,11 +47,17 @@ public final class Kernel {
         this.clock = new Clock(config.clockMode(), bootEpochNanos);
         this.pidNs = new PidNamespace(config.pidMax());
         this.sched = new Scheduler(config.cpus(), config.seed());
-        this.vmstat = new VmStat(config.memoryKb());
+        this.vmstat = new VmStat(config.memoryKb(), config.cpus());
+        this.kobjs = KernelObjects.boot(config, vmstat);
+        this.slabOps = new SlabOps(this);
         this.fork = new Fork(this);
         this.exec = new Exec(this);
         this.exit = new Exit(this);
         this.visitors = new Visitors(this);
+        this.signals = new Signal(this);
+        this.wait = new Wait(this);
+        this.ptrace = new Ptrace(this);
+        this.mmSyscalls = new MmSyscalls(this);
         this.utsname = new Utsname("Linux", config.hostname(), config.release(),
                 "#1 SMP PREEMPT_DYNAMIC ksim (2026-11-01)", "x86_64", "(none)");
     }
@@ -89,11 +104,27 @@ public final class Kernel {
     public Scheduler scheduler() { return sched; }
     public VmStat vmstat() { return vmstat; }
     public Visitors visitors() { return visitors; }
+    public ksim.mm.slub.Slub slub() { return kobjs.slub; }
+    public SlabOps slabOps() { return slabOps; }
+    public MmSyscalls mmSyscalls() { return mmSyscalls; }
     public ksim.fs.FileSystems filesystems() { return filesystems; }
     public Utsname utsname() { return utsname; }
     public long totalForks() { return totalForks; }
     public Task initTask() { return initTask; }
     public Task kthreadd() { return kthreadd; }
+    public Ttys ttys() { return ttys; }
+    /** max_threads (/proc/sys/kernel/threads-max). */
+    public int maxThreads() { return fork.maxThreads; }
+    public void setMaxThreads(long n) { fork.setMaxThreads(n); }
+    /** RLIMIT_SIGPENDING, the second number of SigQ. */
+    public long sigpendingLimit() { return fork.sigpendingLimit; }
+    /** Signals queued to the tasks of t's real uid, the first number of SigQ. */
+    public int sigQueued(Task t) { return signals.queued(t.cred().uid()); }
+
+    /** True while another thread waits for the kernel lock: a long batch should let it in. */
+    public boolean lockContended() {
+        return lock.hasQueuedThreads();
+    }
 
     /** sethostname(2) / writes to /proc/sys/kernel/hostname. */
     public void setHostname(String name) {
@@ -127,6 +158,8 @@ public final class Kernel {
     void setInitTasks(Task init, Task kthreadd) {
         this.initTask = init;
         this.kthreadd = kthreadd;
+        // SIGNAL_UNKILLABLE: init gets only the signals it has handlers for.
+        init.signal.flags |= SignalStruct.SIGNAL_UNKILLABLE;
     }
 
     /** The very first tasks, which have no parent: init (pid 1) and kthreadd (pid 2). */
@@ -134,6 +167,8 @@ public final class Kernel {
         Task t = fork.process(null, flags);
         t.setComm(comm);
         t.exitSignal = 0;
+        // kthreadd ignores every signal (ignore_signals()), and so does every kernel thread it forks.
+        if ((flags & Task.PF_KTHREAD) != 0) t.sighand.ignoreAll();
         return t;
     }
 
@@ -165,9 +200,12 @@ public final class Kernel {
         return fork.thread(leader, comm);
     }
 
-    /** Ends a process and reaps it at once. */
-    public void exitAndRelease(Task leader, int code) {
-        exit.exitAndRelease(leader.groupLeader(), code);
+    /**
+     * Ends a process at once, all its threads whatever they are doing, and has its parent reap
+     * it: exit_group(status) then wait4(). Its exit code is (status & 0xff) << 8.
+     */
+    public void exitAndRelease(Task leader, int status) {
+        exit.exitAndRelease(leader.groupLeader(), status);
     }
 
     /** prctl(PR_SET_NAME) / writes to /proc/<pid>/comm: at most 15 bytes are kept. */
@@ -181,12 +219,28 @@ public final class Kernel {
         t.mm.setArgs(Exec.vector(args));
     }
 
-    /** Puts a task in a state: R joins a run queue, anything else leaves it. */
+    /**
+     * What a task does on its own: runs (R), sleeps interruptibly (S) or not (D) in wchan, or,
+     * for a kernel thread, idles (I) or parks (P). R joins a run queue, anything else leaves it.
+     * Stops, traces and deaths come from signals, ptrace and exit instead (EINVAL); a stopped or
+     * traced task cannot do anything until it is continued (EBUSY), an exited one ever (ESRCH).
+     * A task that wakes takes its pending signals, and may stop or die of them.
+     */
     public void setState(Task t, TaskState state, String wchan) {
-        if (state == TaskState.DEAD || state == TaskState.ZOMBIE) {
-            throw Errno.EINVAL.error("tasks die through exit, not by a state change");
+        switch (state) {
+            case DEAD, ZOMBIE -> throw Errno.EINVAL.error("tasks die through exit, not by a state change");
+            case STOPPED, TRACED -> throw Errno.EINVAL.error("tasks stop through signals or ptrace, not by a state change");
+            case IDLE, PARKED -> {
+                if (!t.isKthread()) throw Errno.EINVAL.error("only kernel threads idle (I) or park (P)");
+            }
+            default -> { }
+        }
+        if (t.hasExited() || !t.isAlive()) throw Errno.ESRCH.error("task " + t.pid() + " has exited");
+        if (t.state == TaskState.STOPPED || t.state == TaskState.TRACED) {
+            throw Errno.EBUSY.error("task " + t.pid() + " is stopped; it must be continued first");
         }
         sched.setState(t, state, wchan);
+        if (state == TaskState.RUNNING || state == TaskState.INTERRUPTIBLE) signals.getSignal(t);
     }
 
     /** setpriority(PRIO_PROCESS): nice -20..19 for a normal task. */
@@ -245,14 +299,16 @@ public final class Kernel {
         t.groupLeader().signal.tty = tty;
     }
 
-    /** Adds or removes an mm's pages from the global counters. */
+    /** Takes (ENOMEM: nothing taken) or gives back an mm's pages and its counters. */
     void accountMm(MmStruct mm, int sign) {
-        vmstat.add(VmStat.Item.NR_ANON_MAPPED, sign * mm.rssAnon());
+        if (sign > 0) vmstat.mmPages().charge(mm);
+        else vmstat.mmPages().uncharge(mm);
+        // Its file pages are page-cache pages, mapped: only the count of mappings moves.
         vmstat.add(VmStat.Item.NR_FILE_MAPPED, sign * mm.rssFile());
-        // Shared memory pages live in the page cache (shmem/tmpfs): both counters move.
-        vmstat.add(VmStat.Item.NR_SHMEM, sign * mm.rssShmem());
-        vmstat.add(VmStat.Item.NR_FILE_PAGES, sign * mm.rssShmem());
-        vmstat.add(VmStat.Item.NR_PAGETABLE, sign * (mm.pgtablesBytes() / Param.PAGE_SIZE));
         vmstat.addCommitted(sign * (mm.dataVm() + mm.stackVm()));
+        kobjs.mm(mm, sign);
+        // mlocked pages: MmPages put them on the unevictable list; Mlocked counts them too.
+        vmstat.add(VmStat.Item.NR_MLOCK, sign * mm.lockedRss());
+        mmSyscalls.rmap().account(mm, sign);
     }
 }

@@ -18,7 +18,8 @@ public record KernelConfig(int cpus, long memoryKb, String hostname, String rele
 
     public KernelConfig {
         if (cpus < 1 || cpus > 1024) throw new IllegalArgumentException("cpus must be 1..1024");
-        if (memoryKb < 64 * 1024) throw new IllegalArgumentException("memory must be at least 64 MiB");
+        // Below 128 MiB the kernel image, mem_map and boot page cache leave no room for the demo userland.
+        if (memoryKb < 128 * 1024) throw new IllegalArgumentException("memory must be at least 128 MiB");
         if (hostname == null || hostname.isEmpty() || hostname.length() > Utsname.NEW_UTS_LEN) {
             throw new IllegalArgumentException("hostname must be 1..64 bytes");
         }

@@ -48,6 +48,17 @@ public final class PidNamespace {
         return candidate;
     }
 
+    /**
+     * How many more pids alloc() can hand out before it fails: the free pids between the
+     * first one the cursor reaches and pid_max (pids below RESERVED_PIDS only before the
+     * first wrap).
+     */
+    public int available() {
+        int lo = lastPid == 0 ? 1 : Math.min(lastPid + 1, Param.RESERVED_PIDS);
+        if (lo >= pidMax) return 0;
+        return (pidMax - lo) - tasks.subMap(lo, true, pidMax, false).size();
+    }
+
     private int wrapStart() {
         // Pids below RESERVED_PIDS are only handed out before the first wrap (boot-time tasks).
         return lastPid == 0 ? 1 : Param.RESERVED_PIDS;
@@ -71,6 +82,12 @@ public final class PidNamespace {
     /** The first thread-group leader with tgid >= from, or null (next_tgid() in fs/proc/base.c). */
     public Task nextLeader(int from) {
         var e = leaders.ceilingEntry(from);
+        return e == null ? null : e.getValue();
+    }
+
+    /** The first task, thread or leader, with pid >= from, or null. */
+    public Task nextTask(int from) {
+        var e = tasks.ceilingEntry(from);
         return e == null ? null : e.getValue();
     }
 

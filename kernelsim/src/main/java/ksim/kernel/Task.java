@@ -16,6 +16,7 @@ public final class Task {
     /** PF_* flags (include/linux/sched.h). */
     public static final int PF_IDLE = 0x00000002;
     public static final int PF_EXITING = 0x00000004;
+    public static final int PF_POSTCOREDUMP = 0x00000008;
     public static final int PF_WQ_WORKER = 0x00000020;
     public static final int PF_FORKNOEXEC = 0x00000040;
     public static final int PF_SUPERPRIV = 0x00000100;
@@ -29,6 +30,10 @@ public final class Task {
     public static final int SCHED_RR = 2;
     public static final int SCHED_BATCH = 3;
     public static final int SCHED_IDLE = 5;
+
+    /** task->exit_state values (include/linux/sched.h). */
+    public static final int EXIT_DEAD = 0x0010;
+    public static final int EXIT_ZOMBIE = 0x0020;
 
     /** MAX_RT_PRIO: static_prio = MAX_RT_PRIO + 20 + nice. */
     public static final int MAX_RT_PRIO = 100;
@@ -53,6 +58,8 @@ public final class Task {
     Task parent;
     final List<Task> children = new ArrayList<>();
     MmStruct mm;
+    /** task->stack: the folio of its kernel stack. */
+    long stack = -1;
     /** fs_struct reduced to its two paths. */
     String cwd = "/";
     String root = "/";
@@ -73,6 +80,29 @@ public final class Task {
     int userPercent = 90;
     /** umask of its fs_struct. */
     int umask = 0022;
+
+    // ---- signals, job control, ptrace and exit (kernel/signal.c, ptrace.c, exit.c) ----
+    /** task->sighand: the signal actions, shared by the threads of a process. */
+    SighandStruct sighand;
+    /** task->blocked: the signal mask of this thread. */
+    long blocked;
+    /** task->pending: signals sent to this thread alone. */
+    final SigPending pending = new SigPending();
+    /** task->jobctl: a group stop or a ptrace trap this thread has still to take. */
+    int jobctl;
+    static final int JOBCTL_STOP_PENDING = 1 << 17;
+    static final int JOBCTL_TRAP_STOP = 1 << 19;
+    /** task->exit_state: 0 while it runs, EXIT_ZOMBIE after do_exit, EXIT_DEAD when being reaped. */
+    int exitState;
+    /** release_task() has run: the pid is free and /proc no longer shows it. */
+    boolean released;
+    /** Where a stopped or traced task goes back to: its state and wchan when the stop came. */
+    TaskState resumeState;
+    String resumeWchan = "";
+    /** task->ptrace != 0: it is traced, and task->parent is the tracer. */
+    boolean ptraced;
+    /** task->ptraced: the tasks this one traces; null until it traces one. */
+    List<Task> ptracees;
 
     Task(int pid, Task groupLeader, SignalStruct signal, long startTime) {
         this.pid = pid;
@@ -116,7 +146,20 @@ public final class Task {
     public long majFlt() { return majFlt; }
     public String wchan() { return wchan; }
     public int umask() { return umask; }
-    public boolean isAlive() { return state != TaskState.DEAD; }
+    /**
+     * Not yet released: the task still owns its pid and /proc shows it. Zombies (and tasks
+     * caught in X while being reaped) count as alive in this sense; see hasExited().
+     */
+    public boolean isAlive() { return !released; }
+    /** It has run do_exit() (PF_EXITING): a zombie, or a thread on its way out. */
+    public boolean hasExited() { return (flags & PF_EXITING) != 0; }
+    public int exitState() { return exitState; }
+    public boolean isZombie() { return exitState == EXIT_ZOMBIE; }
+    public SighandStruct sighand() { return sighand; }
+    public long blocked() { return blocked; }
+    public SigPending pending() { return pending; }
+    /** ptrace_parent(): the tracer, or null. */
+    public Task tracer() { return ptraced ? parent : null; }
 
     /** The comm bytes (at most 15), raw: they may hold spaces, parentheses or any byte. */
     public byte[] comm() { return comm.clone(); }

@@ -49,7 +49,7 @@ class ExitTest {
         // Passing a non-leader thread ends the whole group, as exit_group does.
         k.exitAndRelease(rs.signal().threads().get(2), 3);
         for (int tid : tids) assertNull(k.pids().find(tid), "tid " + tid);
-        assertEquals(3, rs.exitCode());
+        assertEquals(3 << 8, rs.exitCode(), "exit_group(3) is exit code 3 << 8, as wait4 reports it");
         assertEquals(0, rs.signal().nrThreads());
     }
 

@@ -29,14 +29,19 @@ final class ProcRoot implements Inode {
         this.fixed = new SimpleDir(ProcInodes.ROOT, ProcInodes.ROOT, boot);
         fixed.add("self", new ProcSymlink(nextIno++, 0, 0, boot, this::self));
         fixed.add("thread-self", new ProcSymlink(nextIno++, 0, 0, boot, this::threadSelf));
+        fixed.add("buddyinfo", global(() -> ProcBuddyinfo.show(kernel)));
         fixed.add("cmdline", global(() -> SystemViews.cmdline(kernel)));
         fixed.add("cpuinfo", global(() -> SystemViews.cpuinfo(kernel)));
         fixed.add("filesystems", global(() -> SystemViews.filesystems(kernel)));
         fixed.add("loadavg", global(() -> SystemViews.loadavg(kernel)));
         fixed.add("meminfo", global(() -> SystemViews.meminfo(kernel)));
+        fixed.add("pagetypeinfo", ShowFile.readOnly(nextIno++, 0400, 0, 0, boot, () -> kernel.locked(() -> ProcPagetypeinfo.show(kernel))));
+        fixed.add("slabinfo", new SlabInfo(kernel, nextIno++));
         fixed.add("stat", global(() -> SystemViews.stat(kernel)));
         fixed.add("uptime", global(() -> SystemViews.uptime(kernel)));
         fixed.add("version", global(() -> SystemViews.version(kernel)));
+        fixed.add("vmstat", global(() -> ProcVmstat.show(kernel)));
+        fixed.add("zoneinfo", global(() -> ProcZoneinfo.show(kernel)));
 
         SimpleDir sys = new SimpleDir(nextIno++, ProcInodes.ROOT, boot);
         SimpleDir sysKernel = new SimpleDir(nextIno++, sys.getattr().ino(), boot);
@@ -44,7 +49,7 @@ final class ProcRoot implements Inode {
         sysKernel.add("osrelease", global(() -> Sysctl.line(kernel.utsname().release())));
         sysKernel.add("ostype", global(() -> Sysctl.line(kernel.utsname().sysname())));
         sysKernel.add("pid_max", writable(() -> Sysctl.line(kernel.pids().pidMax()), d -> Sysctl.writePidMax(kernel, d)));
-        sysKernel.add("threads-max", global(() -> Sysctl.line(Sysctl.threadsMax(kernel))));
+        sysKernel.add("threads-max", writable(() -> Sysctl.line(Sysctl.threadsMax(kernel)), d -> Sysctl.writeThreadsMax(kernel, d)));
         SimpleDir sysVm = new SimpleDir(nextIno++, sys.getattr().ino(), boot);
         sysVm.add("min_free_kbytes", writable(() -> Sysctl.line(kernel.vmstat().minFreeKbytes()), d -> Sysctl.writeMinFreeKbytes(kernel, d)));
         sys.add("kernel", sysKernel).add("vm", sysVm);
@@ -88,6 +93,14 @@ final class ProcRoot implements Inode {
         int pid = parsePid(name);
         if (pid < 0) return fixed.lookup(name, caller);
         Task t = kernel.locked(() -> kernel.pids().find(pid));
+        if (t == null && caller.hostTid() != 0) {
+            // A newcomer may look itself up by number before it ever asks who it is (procps
+            // and killall stat /proc/<getpid()>): give it its task first, then look again.
+            t = kernel.locked(() -> {
+                kernel.visitors().current(caller.hostTid());
+                return kernel.pids().find(pid);
+            });
+        }
         if (t == null) throw Errno.ENOENT.error("no process " + pid);
         return new PidDir(kernel, t, 0, ProcInodes.ROOT);
     }

@@ -3,7 +3,6 @@ package ksim.fs.proc;
 import java.nio.charset.StandardCharsets;
 import ksim.kernel.Errno;
 import ksim.kernel.Kernel;
-import ksim.kernel.Param;
 
 /**
  * The /proc/sys entries ksim serves (kernel/sysctl.c tables): each a show of one value and,
@@ -12,11 +11,9 @@ import ksim.kernel.Param;
 final class Sysctl {
     private Sysctl() {}
 
-    /** max_threads as fork_init() sizes it: an eighth of memory in THREAD_SIZE stacks. */
+    /** max_threads: what fork_init() sized from memory, or what was written since. */
     static long threadsMax(Kernel k) {
-        long pages = k.vmstat().totalRamPages();
-        long threads = pages * Param.PAGE_SIZE / (8L * Param.THREAD_SIZE);
-        return Math.max(20, Math.min(threads, 0x3fffffff));
+        return k.maxThreads();
     }
 
     static byte[] line(Object v) {
@@ -45,6 +42,12 @@ final class Sysctl {
         long v = parseLong(data);
         if (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE) throw Errno.EINVAL.error("pid_max out of range");
         k.locked(() -> k.pids().setPidMax((int) v));
+    }
+
+    /** sysctl_max_threads(): 1..FUTEX_TID_MASK. */
+    static void writeThreadsMax(Kernel k, byte[] data) {
+        long v = parseLong(data);
+        k.locked(() -> k.setMaxThreads(v));
     }
 
     static void writeHostname(Kernel k, byte[] data) {

@@ -102,11 +102,10 @@ final class SystemViews {
         long sRecl = vm.get(Item.NR_SLAB_RECLAIMABLE);
         long sUnrecl = vm.get(Item.NR_SLAB_UNRECLAIMABLE);
         long cached = Math.max(0, file - buffers);
-        // The LRU lists: anon and shmem pages on the anon lists, the rest of the cache on the file lists.
-        long activeAnon = (anon + shmem) / 2;
-        long inactiveAnon = anon + shmem - activeAnon;
-        long activeFile = (file - shmem) / 2;
-        long inactiveFile = file - shmem - activeFile;
+        long activeAnon = vm.get(Item.NR_ACTIVE_ANON);
+        long inactiveAnon = vm.get(Item.NR_INACTIVE_ANON);
+        long activeFile = vm.get(Item.NR_ACTIVE_FILE);
+        long inactiveFile = vm.get(Item.NR_INACTIVE_FILE);
         long memKb = k.config().memoryKb();
         long gib = 1024L * 1024;
         long direct1G = Math.max(0, memKb / gib - 1) * gib;
@@ -149,9 +148,9 @@ final class SystemViews {
         kb(s, "CommitLimit", pages(total / 2));
         kb(s, "Committed_AS", pages(vm.committedAs()));
         kb(s, "VmallocTotal", 34359738367L);
-        kb(s, "VmallocUsed", vm.get(Item.NR_KERNEL_STACK_KB) + 4096);
+        kb(s, "VmallocUsed", pages(vm.vmallocPages()));
         kb(s, "VmallocChunk", 0);
-        kb(s, "Percpu", 320L * k.config().cpus());
+        kb(s, "Percpu", vm.percpuKb());
         kb(s, "AnonHugePages", 0);
         kb(s, "ShmemHugePages", 0);
         kb(s, "ShmemPmdMapped", 0);

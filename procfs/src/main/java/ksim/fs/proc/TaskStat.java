@@ -14,8 +14,8 @@ import ksim.mm.MmStruct;
 final class TaskStat {
     /** RLIM_INFINITY as an unsigned long, for rsslim. */
     private static final long RLIM_INFINITY = -1L;
-    /** Every signal below SIGRTMIN, the mask kthreadd and its children ignore (low 31 bits). */
-    private static final long ALL_SIGNALS_LOW = 0x7fffffffL;
+    /** The obsolete signal fields show only the low 31 bits of each set. */
+    private static final long LOW_SIGNALS = 0x7fffffffL;
 
     private TaskStat() {}
 
@@ -38,7 +38,6 @@ final class TaskStat {
         }
         Task realParent = leader.realParent();
         int ppid = realParent == null ? 0 : realParent.tgid();
-        boolean ignoresAll = t.isKthread() || t == k.kthreadd();
 
         Text s = new Text();
         s.put(t.pid()).put(" (").put(t.procName()).put(") ").put(t.state().letter);
@@ -57,7 +56,8 @@ final class TaskStat {
         s.spUnsigned(RLIM_INFINITY);
         s.sp(mm == null ? 0 : mm.startCode()).sp(mm == null ? 0 : mm.endCode()).sp(mm == null ? 0 : mm.startStack());
         s.sp(0).sp(0); // kstkesp, kstkeip: shown only for tasks being core-dumped
-        s.sp(0).sp(0).sp(ignoresAll ? ALL_SIGNALS_LOW : 0).sp(0); // signal blocked sigignore sigcatch
+        s.sp(t.pending().signal() & LOW_SIGNALS).sp(t.blocked() & LOW_SIGNALS);
+        s.sp(t.sighand().ignored() & LOW_SIGNALS).sp(t.sighand().caught() & LOW_SIGNALS);
         s.sp(t.state() == ksim.kernel.TaskState.RUNNING ? 0 : 1); // wchan: whether it sleeps
         s.sp(0).sp(0); // nswap cnswap
         s.sp(t.exitSignal()).sp(t.cpu()).sp(t.rtPriority()).sp(t.policy());

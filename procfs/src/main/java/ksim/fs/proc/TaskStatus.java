@@ -3,6 +3,7 @@ package ksim.fs.proc;
 import ksim.kernel.Cred;
 import ksim.kernel.CpuMask;
 import ksim.kernel.Kernel;
+import ksim.kernel.Signum;
 import ksim.kernel.Task;
 import ksim.mm.MmStruct;
 import ksim.mm.VmStat;
@@ -16,9 +17,6 @@ final class TaskStatus {
     /** Capabilities a root task holds on 6.18 (CAP_LAST_CAP = 40). */
     private static final String ALL_CAPS = "000001ffffffffff";
     private static final String NO_CAPS = "0000000000000000";
-    private static final String NO_SIGNALS = "0000000000000000";
-    private static final String ALL_SIGNALS = "ffffffffffffffff";
-    /** RLIMIT_SIGPENDING default of a machine with this much memory: its thread limit. */
     private static final int MEMS_ALLOWED_WORDS = 32;
 
     private TaskStatus() {}
@@ -36,7 +34,7 @@ final class TaskStatus {
         s.kv("Ngid", 0);
         s.kv("Pid", t.pid());
         s.kv("PPid", parent == null ? 0 : parent.tgid());
-        s.kv("TracerPid", 0);
+        s.kv("TracerPid", t.tracer() == null ? 0 : t.tracer().tgid());
         s.kv("Uid", c.uid() + "\t" + c.euid() + "\t" + c.suid() + "\t" + c.fsuid());
         s.kv("Gid", c.gid() + "\t" + c.egid() + "\t" + c.sgid() + "\t" + c.fsgid());
         s.kv("FDSize", t.isKthread() ? 64 : 256);
@@ -51,12 +49,13 @@ final class TaskStatus {
         MmStruct mm = t.mm();
         if (mm != null) taskMem(s, mm);
         s.kv("Threads", sig.nrThreads());
-        s.kv("SigQ", "0/" + sigPendingLimit(k));
-        s.kv("SigPnd", NO_SIGNALS);
-        s.kv("ShdPnd", NO_SIGNALS);
-        s.kv("SigBlk", NO_SIGNALS);
-        s.kv("SigIgn", t.isKthread() || t == k.kthreadd() ? ALL_SIGNALS : NO_SIGNALS);
-        s.kv("SigCgt", NO_SIGNALS);
+        // task_sig(): per-thread pending and mask, the process's shared pending and actions.
+        s.kv("SigQ", k.sigQueued(t) + "/" + k.sigpendingLimit());
+        s.kv("SigPnd", Signum.hex(t.pending().signal()));
+        s.kv("ShdPnd", Signum.hex(sig.sharedPending().signal()));
+        s.kv("SigBlk", Signum.hex(t.blocked()));
+        s.kv("SigIgn", Signum.hex(t.sighand().ignored()));
+        s.kv("SigCgt", Signum.hex(t.sighand().caught()));
         boolean root = c.euid() == 0;
         s.kv("CapInh", NO_CAPS);
         s.kv("CapPrm", root ? ALL_CAPS : NO_CAPS);
@@ -82,8 +81,11 @@ final class TaskStatus {
 
     /** task_mem(): the Vm and Rss lines, in kB. */
     private static void taskMem(Text s, MmStruct mm) {
-        long text = (mm.endCode() - mm.startCode()) / 1024;
-        long lib = VmStat.pagesToKb(mm.execVm()) - text;
+        // The text is what start_code..end_code spans, in whole pages, within exec_vm; the rest of exec_vm is libraries.
+        long execBytes = mm.execVm() * ksim.kernel.Param.PAGE_SIZE;
+        long textBytes = Math.min(execBytes, mm.textPages() * ksim.kernel.Param.PAGE_SIZE);
+        long text = textBytes / 1024;
+        long lib = (execBytes - textBytes) / 1024;
         kb(s, "VmPeak", VmStat.pagesToKb(mm.hiwaterVm()));
         kb(s, "VmSize", VmStat.pagesToKb(mm.totalVm()));
         kb(s, "VmLck", VmStat.pagesToKb(mm.lockedVm()));
@@ -96,7 +98,7 @@ final class TaskStatus {
         kb(s, "VmData", VmStat.pagesToKb(mm.dataVm()));
         kb(s, "VmStk", VmStat.pagesToKb(mm.stackVm()));
         kb(s, "VmExe", text);
-        kb(s, "VmLib", Math.max(0, lib));
+        kb(s, "VmLib", lib);
         kb(s, "VmPTE", mm.pgtablesBytes() / 1024);
         kb(s, "VmSwap", VmStat.pagesToKb(mm.swapEnts()));
         kb(s, "HugetlbPages", 0);
@@ -107,11 +109,6 @@ final class TaskStatus {
 
     private static void kb(Text s, String key, long kb) {
         s.put(key).put(":\t").padded(kb, 8).put(" kB\n");
-    }
-
-    /** RLIMIT_SIGPENDING's default: max_threads / 2 (fork_init). */
-    private static long sigPendingLimit(Kernel k) {
-        return Sysctl.threadsMax(k) / 2;
     }
 
     /** Name in status: '\n' becomes "\n" and '\\' becomes "\\"; other bytes stay raw. */

@@ -50,6 +50,23 @@ class ProcSelfTest {
     }
 
     @Test
+    void aNewcomerLookingItselfUpByNumberFindsItsOwnTask() {
+        Host host = new Host();
+        host.add(7000, 7000, "killall");
+        p.k.visitors().setProbe(host);
+        int next = p.k.locked(() -> p.k.pids().lastPid() + 1);
+        Caller killall = new Caller(7000, 0, 0);
+        // stat("/proc/<getpid()>/stat") before any /proc/self: the lookup misses, the caller
+        // gets its task, and the pid it asked for is now that task's (with-proc --stand-ins
+        // gives the client that very pid in its namespace).
+        p.walk("/" + next + "/stat", killall);
+        assertEquals(String.valueOf(next), p.readlink("/self", killall));
+        assertEquals(Errno.ENOENT, errnoOf(() -> p.walk("/" + (next + 50), killall)), "other misses stay misses");
+        assertEquals(Errno.ENOENT, errnoOf(() -> p.walk("/" + (next + 1), Caller.KERNEL)), "in-process callers are nobody");
+        assertEquals(1, p.k.locked(() -> p.k.visitors().count()));
+    }
+
+    @Test
     void selfAndThreadSelfResolveToTheVisitor() {
         Host host = new Host();
         host.add(7000, 7000, "ps");

@@ -11,7 +11,6 @@ import ksim.fs.SimpleDir;
 import ksim.fs.SuperBlock;
 import ksim.kernel.CpuMask;
 import ksim.kernel.Kernel;
-import ksim.mm.VmStat;
 
 /**
  * The sysfs filesystem (fs/sysfs/): for now the CPU and NUMA topology under
@@ -53,12 +52,15 @@ public final class SysFs implements SuperBlock {
         SimpleDir node0 = dir(node.getattr().ino());
         node0.add("cpumap", attr(() -> CpuMask.mask(cpus)));
         node0.add("cpulist", attr(() -> list));
-        node0.add("meminfo", show(this::nodeMeminfo));
+        node0.add("meminfo", show(() -> NodeMeminfo.meminfo(kernel)));
+        node0.add("vmstat", show(() -> NodeMeminfo.vmstat(kernel)));
         node.add("node0", node0);
         system.add("cpu", cpu).add("node", node);
         devices.add("system", system);
         root.add("devices", devices);
         for (String name : new String[] {"kernel", "fs", "class", "bus", "block"}) root.add(name, dir(1));
+        SimpleDir kernelDir = (SimpleDir) root.children().get("kernel");
+        kernelDir.add("slab", new ksim.fs.sysfs.slab.SlabRoot(kernel, nextIno++, kernelDir.getattr().ino()));
     }
 
     private SimpleDir dir(long parent) {
@@ -74,41 +76,24 @@ public final class SysFs implements SuperBlock {
         return new ShowFile(a, () -> kernel.locked(show), null, null);
     }
 
-    /** node_read_meminfo() in drivers/base/node.c: "Node 0 Key:   value kB" lines. */
-    private byte[] nodeMeminfo() {
-        VmStat vm = kernel.vmstat();
-        long total = VmStat.pagesToKb(vm.totalRamPages());
-        long free = VmStat.pagesToKb(vm.freePages());
-        StringBuilder sb = new StringBuilder();
-        line(sb, "MemTotal", total);
-        line(sb, "MemFree", free);
-        line(sb, "MemUsed", total - free);
-        line(sb, "FilePages", VmStat.pagesToKb(vm.get(VmStat.Item.NR_FILE_PAGES)));
-        line(sb, "AnonPages", VmStat.pagesToKb(vm.get(VmStat.Item.NR_ANON_MAPPED)));
-        line(sb, "Shmem", VmStat.pagesToKb(vm.get(VmStat.Item.NR_SHMEM)));
-        line(sb, "KernelStack", vm.get(VmStat.Item.NR_KERNEL_STACK_KB));
-        line(sb, "PageTables", VmStat.pagesToKb(vm.get(VmStat.Item.NR_PAGETABLE)));
-        long sr = VmStat.pagesToKb(vm.get(VmStat.Item.NR_SLAB_RECLAIMABLE));
-        long su = VmStat.pagesToKb(vm.get(VmStat.Item.NR_SLAB_UNRECLAIMABLE));
-        line(sb, "Slab", sr + su);
-        line(sb, "SReclaimable", sr);
-        line(sb, "SUnreclaim", su);
-        return sb.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static void line(StringBuilder sb, String key, long kb) {
-        sb.append(String.format("Node 0 %-15s %8d kB%n", key + ":", kb));
-    }
-
     @Override
     public String type() {
         return "sysfs";
     }
 
-    /** The tree never changes shape and no attribute's owner or mode changes: cache freely. */
+    /**
+     * No attribute's owner or mode changes, and the only part of the tree that changes shape,
+     * /sys/kernel/slab, is invalidated when it does: cache freely.
+     */
     @Override
     public int cacheSeconds() {
         return 60;
+    }
+
+    /** A slab cache created or destroyed drops the cached entries under /sys/kernel. */
+    @Override
+    public void setInvalidator(ksim.fs.EntryInvalidator invalidator) {
+        kernel.slub().addLayoutListener(() -> invalidator.invalidate("/", "kernel"));
     }
 
     @Override
