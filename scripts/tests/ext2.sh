@@ -5,7 +5,8 @@
 # exactly what ksim wrote and vice versa, including directories the kernel indexed (htree).
 # Also: fsync reaches the image while mounted, clean unmount and SIGTERM mark the filesystem
 # clean, kill -9 leaves it not clean with fsynced data intact after e2fsck -fy, read-only mounts,
-# unlinked open files, hard links seen through every name, and images refused at mount.
+# unlinked open files, hard links seen through every name, owners and permissions of new files,
+# and images refused at mount.
 # Run from the repo root: bash scripts/tests/ext2.sh
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/common.bash"
 
@@ -132,11 +133,14 @@ for kind in default b1024 i128 nodirindex ksim; do
     mkdir "$K/bykernel" && tar -S -C "$SRC" -cf - linux r1 r2 | tar -C "$K/bykernel" -xf - &&
       mkdir "$K/big" && (cd "$K/big" && seq -f 'entry-with-a-long-name-%06g' 1 3000 | xargs touch)
     manifest "$K" >"$W/kernel2.manifest"
+    df_kernel=$(df --output=size,used,avail,itotal,iused,iavail "$K" | tail -1)
     umount "$K"
     fsck_clean "$img" "$kind after the kernel wrote"
     mount_ksim "$img"
     manifest "$M" >"$W/ksim2.manifest"
     check "$kind: ksim reads back exactly what the kernel wrote" diff "$W/kernel2.manifest" "$W/ksim2.manifest"
+    df_ksim=$(df --output=size,used,avail,itotal,iused,iavail "$M" | tail -1)
+    check "$kind: statfs (df) as the kernel reports it [$df_ksim]" [ "$df_ksim" = "$df_kernel" ]
     (cd "$M/big" && seq -f 'added-%04g' 1 500 | xargs touch && seq -f 'entry-with-a-long-name-%06g' 1 7 3000 | xargs rm) &&
       mv "$M/big/added-0001" "$M/big/renamed"
     n=$(ls "$M/big" | wc -l)
@@ -166,6 +170,17 @@ check "hard links: the size changed through one name shows through the others" \
 check "hard links: the data too" [ "$(cat "$M/h/x/c")" = "$(printf 'one\ntwotwo')" ]
 rm "$M/h/a"
 check "hard links: the link count follows an unlink" [ "$(stat -c %h "$M/h/b")" = 2 ]
+
+# --- the caller's credentials own what it creates; the host kernel enforces modes -------------------
+if command -v setpriv >/dev/null; then
+  chmod 755 "$W"   # mktemp made it 0700: let the users reach the mount
+  mkdir -m 1777 "$M/pub"
+  setpriv --reuid 1000 --regid 2000 --clear-groups sh -c "touch '$M/pub/u' && mkdir '$M/pub/ud'"
+  check "credentials: a user's new file and directory are 1000:2000" \
+    [ "$(stat -c '%u:%g' "$M/pub/u" "$M/pub/ud" | sort -u)" = "1000:2000" ]
+  err=$(setpriv --reuid 1001 --regid 1001 --clear-groups rm -f "$M/pub/u" 2>&1)
+  check "credentials: another user cannot remove it from a sticky directory [$err]" [ -e "$M/pub/u" ]
+fi
 
 # --- an unlinked file stays readable and writable through its open descriptor ---------------------
 out=$(perl -e 'open(my $f, "+>", $ARGV[0]) or die "open: $!"; unlink($ARGV[0]) or die "unlink: $!";
@@ -226,6 +241,22 @@ printf '\x42' | dd of="$W/bad.img" bs=1 seek=$((1024 + 0x60)) conv=notrunc statu
 err=$("$ksim" mount-ext2 "$W/bad.img" "$M" 2>&1)
 rc=$?
 check "extents: refused with the feature named [rc=$rc: $err]" [ "$rc" = 32 ] && grep -q "unsupported optional features (40: extents)" <<<"$err"
+# --- damage found while mounted: EIO, one log line, nothing written after it ----------------------------
+cp "$img" "$W/loop.img"
+debugfs -w -R "mkdir /a" "$W/loop.img" >/dev/null 2>&1 && debugfs -w -R "mkdir /a/b" "$W/loop.img" >/dev/null 2>&1 &&
+  debugfs -w -R "link /a /a/b/up" "$W/loop.img" >/dev/null 2>&1
+mount_ksim "$W/loop.img"
+cp "$W/loop.img" "$W/loop.before"   # the mount has marked it not clean; nothing may change after this
+err=$(ls "$M/a/b/up" 2>&1)
+check "directory loop: EIO [$err]" grep -q "Input/output error" <<<"$err"
+err=$(touch "$M/after" 2>&1)
+check "directory loop: the filesystem stops writing [$err]" grep -q "Read-only file system" <<<"$err"
+umount_ksim
+check "directory loop: exactly one log line names the damage" [ "$(grep -c 'EXT2-fs error' "$W/mount.log")" = 1 ]
+diag "$(grep 'EXT2-fs error' "$W/mount.log")"
+check "directory loop: the image was not written after the damage was found" cmp -s "$W/loop.img" "$W/loop.before"
+check "directory loop: it is left not clean" [ "$(state_of "$W/loop.img")" = "not clean" ]
+
 check "no mount was left behind" bash -c "! awk -v p='$M' '\$5 == p { f = 1 } END { exit !f }' /proc/self/mountinfo"
 
 finish

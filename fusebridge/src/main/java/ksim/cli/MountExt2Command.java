@@ -79,11 +79,16 @@ final class MountExt2Command implements Callable<Integer> {
         }
         Thread flusher = new Thread(() -> {
             try {
-                while (!mount.awaitExit(WRITEBACK_PERIOD_MS)) fs.writebackExpired(EXPIRE_NS);
+                while (!mount.awaitExit(WRITEBACK_PERIOD_MS)) {
+                    try {
+                        fs.writebackExpired(EXPIRE_NS);
+                    } catch (RuntimeException e) {
+                        // an I/O error: the data stays dirty and is tried again next period
+                        System.err.println("ksim: mount-ext2: writeback failed: " + e.getMessage());
+                    }
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                System.err.println("ksim: mount-ext2: writeback failed: " + e.getMessage());
             }
         }, "ext2-writeback");
         flusher.setDaemon(true);

@@ -87,7 +87,76 @@ public final class FuseMount extends FuseStubFS {
         this.sb = sb;
         this.mnt = new Vfsmount(sb, false);
         sb.setInvalidator(notify);
-        if (!sb.synthetic()) allowNullPaths();
+        if (!sb.synthetic()) {
+            allowNullPaths();
+            rawCallbacks();
+        }
+    }
+
+    /**
+     * The busiest callbacks of a disk filesystem, registered with raw pointers instead of
+     * jnr-fuse's per-call struct wrappers: stat and fuse_file_info are read and written in
+     * place, and file data moves between the image and the request's own buffer directly.
+     */
+    private void rawCallbacks() {
+        if (RawStructs.STAT_OK) {
+            fuseOperations.getattr.set((path, stbuf) -> guard("getattr", path, () -> {
+                RawStructs.fillStat(stbuf, walk(path, reader()).getattr());
+                return 0;
+            }));
+        }
+        if (!RawStructs.fileInfoOk()) return;
+        if (RawStructs.STAT_OK) {
+            fuseOperations.fgetattr.set((path, stbuf, fi) -> guard("fgetattr", path, () -> {
+                Handle h = files.get(RawStructs.fh(fi));
+                Inode inode = h != null ? h.inode() : walk(path, reader());
+                RawStructs.fillStat(stbuf, inode.getattr());
+                return 0;
+            }));
+        }
+        fuseOperations.read.set((path, buf, size, offset, fi) -> guard("read", path, () -> {
+            Handle h = files.get(RawStructs.fh(fi));
+            if (h == null) throw Errno.EBADF.error("no such open file");
+            java.nio.ByteBuffer dst = RawStructs.buffer(buf, (int) Math.min(size, MAX_READ));
+            while (dst.hasRemaining()) {
+                if (h.file().read(offset + dst.position(), dst) <= 0) break;
+            }
+            return dst.position();
+        }));
+        fuseOperations.write.set((path, buf, size, offset, fi) -> guard("write", path, () -> {
+            Handle h = files.get(RawStructs.fh(fi));
+            if (h == null) throw Errno.EBADF.error("no such open file");
+            if (size > MAX_READ) throw Errno.EINVAL.error("write too large");
+            int n = h.file().write(offset, RawStructs.buffer(buf, (int) size));
+            refreshAliases(h.inode(), path);
+            return n;
+        }));
+        fuseOperations.release.set((path, fi) -> guard("release", path, () -> {
+            Handle h = files.remove(RawStructs.fh(fi));
+            if (h != null) h.file().release();
+            return 0;
+        }));
+        fuseOperations.open.set((path, fi) -> guard("open", path, () -> {
+            Caller c = caller();
+            Inode inode = walk(path, c);
+            rawOpened(inode, inode.open(RawStructs.flags(fi), c), fi);
+            return 0;
+        }));
+        fuseOperations.create.set((path, mode, fi) -> guard("create", path, () -> {
+            Caller c = caller();
+            int m = (int) mode;
+            if ((m & Mode.S_IFMT) == 0) m |= Mode.S_IFREG;
+            Inode inode = VfsOps.mknod(mnt, path, m, 0, c);
+            rawOpened(inode, inode.open(RawStructs.flags(fi), c), fi);
+            return 0;
+        }));
+    }
+
+    private void rawOpened(Inode inode, File f, Pointer fi) {
+        long fh = nextFh.getAndIncrement();
+        files.put(fh, new Handle(f, inode));
+        RawStructs.setFh(fi, fh);
+        fi.putInt(FI_FLAGS_OFFSET, fi.getInt(FI_FLAGS_OFFSET) | FOPEN_KEEP_CACHE);
     }
 
     /**
@@ -175,6 +244,10 @@ public final class FuseMount extends FuseStubFS {
     }
 
     private Caller caller() {
+        if (RawStructs.contextOk()) {
+            Pointer ctx = RawStructs.context();
+            return new Caller(ctx.getInt(RawStructs.CTX_PID), ctx.getInt(RawStructs.CTX_UID), ctx.getInt(RawStructs.CTX_GID));
+        }
         var ctx = getContext();
         return new Caller(ctx.pid.intValue(), (int) ctx.uid.get(), (int) ctx.gid.get());
     }

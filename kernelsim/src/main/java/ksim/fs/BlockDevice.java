@@ -89,6 +89,34 @@ public final class BlockDevice implements AutoCloseable {
         }
     }
 
+    /** Reads dst.remaining() bytes at pos into dst (direct buffers avoid a copy); past the end reads zeros. */
+    public void read(long pos, ByteBuffer dst) {
+        long at = pos;
+        try {
+            while (dst.hasRemaining()) {
+                int n = ch.read(dst, at);
+                if (n < 0) {
+                    while (dst.hasRemaining()) dst.put((byte) 0);
+                    break;
+                }
+                at += n;
+            }
+        } catch (IOException e) {
+            throw ioError("read", pos, e);
+        }
+    }
+
+    /** Writes src.remaining() bytes at pos from src. */
+    public void write(long pos, ByteBuffer src) {
+        if (readOnly) throw Errno.EROFS.error("device is read-only");
+        long at = pos;
+        try {
+            while (src.hasRemaining()) at += ch.write(src, at);
+        } catch (IOException e) {
+            throw ioError("write", pos, e);
+        }
+    }
+
     /** Writes exactly len bytes at pos. */
     public void write(long pos, byte[] src, int off, int len) {
         if (readOnly) throw Errno.EROFS.error("device is read-only");

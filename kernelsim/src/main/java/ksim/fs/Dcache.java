@@ -14,7 +14,26 @@ import java.util.Map;
  * looked up again.
  */
 public final class Dcache {
-    private record Key(Dentry parent, String name) {}
+    /** The hash key: parent by identity, name by value (explicit methods: a record's go through method handles). */
+    private static final class Key {
+        final Dentry parent;
+        final String name;
+
+        Key(Dentry parent, String name) {
+            this.parent = parent;
+            this.name = name;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.parent == parent && k.name.equals(name);
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(parent) * 31 + name.hashCode();
+        }
+    }
 
     private final int limit;
     private final LinkedHashMap<Key, Dentry> table;
@@ -23,6 +42,8 @@ public final class Dcache {
     private final IdentityHashMap<Inode, Dentry> single = new IdentityHashMap<>();
     private long hits;
     private long misses;
+    /** Advances whenever a directory's dentry is dropped, moved or pruned: cached walks are then stale. */
+    private volatile long generation;
 
     public Dcache(int limit) {
         this.limit = limit;
@@ -31,6 +52,7 @@ public final class Dcache {
             protected boolean removeEldestEntry(Map.Entry<Key, Dentry> eldest) {
                 if (size() <= Dcache.this.limit) return false;
                 unalias(eldest.getValue());
+                changed(eldest.getValue());
                 return true;
             }
         };
@@ -48,15 +70,30 @@ public final class Dcache {
     public synchronized Dentry add(Dentry parent, String name, Inode inode) {
         Dentry d = new Dentry(parent, name, inode);
         Dentry old = table.put(new Key(parent, name), d);
-        if (old != null) unalias(old);
+        if (old != null) {
+            unalias(old);
+            changed(old);
+        }
         alias(d);
         return d;
+    }
+
+    private void changed(Dentry d) {
+        if (d.inode != null && Mode.isDir(d.inode.getattr().mode())) generation++;
+    }
+
+    /** See generation. */
+    public long generation() {
+        return generation;
     }
 
     /** d_drop: forgets name in parent. */
     public synchronized void drop(Dentry parent, String name) {
         Dentry old = table.remove(new Key(parent, name));
-        if (old != null) unalias(old);
+        if (old != null) {
+            unalias(old);
+            changed(old);
+        }
     }
 
     private void alias(Dentry d) {
@@ -113,7 +150,11 @@ public final class Dcache {
     public synchronized void move(Dentry oldParent, String oldName, Dentry newParent, String newName) {
         Dentry d = table.remove(new Key(oldParent, oldName));
         Dentry replaced = table.remove(new Key(newParent, newName));
-        if (replaced != null) unalias(replaced);
+        if (replaced != null) {
+            unalias(replaced);
+            changed(replaced);
+        }
+        if (d != null) changed(d);
         if (d != null && d.negative()) unalias(d);
         if (d != null && !d.negative()) {
             d.parent = newParent;

@@ -37,12 +37,30 @@ public final class Namei {
         return at;
     }
 
-    /** The positive dentry of path on mnt; ENOENT, ENOTDIR or ENAMETOOLONG otherwise. */
+    /**
+     * The positive dentry of path on mnt; ENOENT, ENOTDIR or ENAMETOOLONG otherwise. With a
+     * dentry cache, the directory part of the last path walked is remembered (as the nameidata
+     * of consecutive calls in one directory would be), so a request in the same directory
+     * resolves only its last component; any change to a directory's dentry forgets it.
+     */
     public static Dentry walk(Vfsmount mnt, String path, Caller caller) {
         if (path.length() >= PATH_MAX) throw Errno.ENAMETOOLONG.error("path too long");
+        Dcache dc = mnt.dcache();
+        if (dc != null) {
+            Vfsmount.LastDir last = mnt.lastDir;
+            int slash = path.lastIndexOf('/');
+            if (last != null && slash > 0 && slash == last.path().length() && last.generation() == dc.generation()
+                    && path.startsWith(last.path()) && slash + 1 < path.length()) {
+                String name = path.substring(slash + 1);
+                if (name.length() > NAME_MAX) throw Errno.ENAMETOOLONG.error("name too long");
+                return name.equals(".") ? last.dir() : child(mnt, last.dir(), name, caller);
+            }
+        }
         Dentry at = mnt.root();
         int i = 0;
         int n = path.length();
+        int lastSlash = dc != null ? path.lastIndexOf('/') : -1;
+        long gen = dc != null ? dc.generation() : 0;
         while (i < n) {
             while (i < n && path.charAt(i) == '/') i++;
             if (i >= n) break;
@@ -52,6 +70,9 @@ public final class Namei {
             if (name.length() > NAME_MAX) throw Errno.ENAMETOOLONG.error("name too long");
             if (!name.equals(".")) at = child(mnt, at, name, caller);
             i = j;
+            if (j == lastSlash && lastSlash > 0 && path.indexOf("/.", 0) < 0 && path.indexOf("//") < 0) {
+                mnt.lastDir = new Vfsmount.LastDir(path.substring(0, lastSlash), at, gen);
+            }
         }
         return at;
     }

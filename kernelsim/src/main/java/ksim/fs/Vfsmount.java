@@ -12,6 +12,10 @@ public final class Vfsmount {
     private final Dentry root;
     private final Dcache dcache;
     private final boolean readOnly;
+    /** The directory of the last path walked (Namei), valid while the dcache generation is the same. */
+    record LastDir(String path, Dentry dir, long generation) {}
+
+    volatile LastDir lastDir;
 
     public Vfsmount(SuperBlock sb, boolean readOnly) {
         this.sb = sb;

@@ -1,5 +1,6 @@
 package ksim.fs.ext2;
 
+import java.nio.ByteBuffer;
 import ksim.fs.Caller;
 import ksim.fs.File;
 import ksim.fs.OpenFlags;
@@ -11,8 +12,8 @@ import ksim.kernel.KernelError;
  * the caller's buffer and the image directly, in runs of physically contiguous blocks: the
  * host's page cache above FUSE caches file data, so it is not cached a second time here. A
  * block is allocated when first written; a partly written new block gets zeros around the data,
- * a partly written old one is read, patched and written. Metadata (block map, bitmaps, inode)
- * stays in the buffer cache until writeback or fsync.
+ * in an old one only the bytes written change. Metadata (block map, bitmaps, inode) stays in
+ * the buffer cache until writeback or fsync.
  */
 final class Ext2File implements File {
     private final Ext2Inode inode;
@@ -35,12 +36,31 @@ final class Ext2File implements File {
 
     @Override
     public int read(long offset, byte[] dst, int dstOff, int len) {
+        return read(offset, ByteBuffer.wrap(dst, dstOff, len));
+    }
+
+    @Override
+    public int write(long offset, byte[] src, int len) {
+        return write(offset, ByteBuffer.wrap(src, 0, len));
+    }
+
+    /** A view of buf's bytes [from, from + len) relative to its position 'base'. */
+    private static ByteBuffer slice(ByteBuffer buf, int base, int from, int len) {
+        ByteBuffer v = buf.duplicate();
+        v.limit(base + from + len);
+        v.position(base + from);
+        return v;
+    }
+
+    @Override
+    public int read(long offset, ByteBuffer dst) {
         synchronized (fs) {
             if (offset < 0) throw Errno.EINVAL.error("negative offset");
             long size = inode.size;
-            if (offset >= size || len <= 0) return 0;
-            int n = (int) Math.min(len, size - offset);
+            if (offset >= size || !dst.hasRemaining()) return 0;
+            int n = (int) Math.min(dst.remaining(), size - offset);
             int bs = fs.blockSize;
+            int base = dst.position();
             int done = 0;
             long runAt = -1;
             int runDst = 0;
@@ -51,38 +71,40 @@ final class Ext2File implements File {
                 int chunk = Math.min(bs - in, n - done);
                 long phys = Ext2BlockMap.bmap(inode, pos / bs);
                 if (phys == 0) {
-                    if (runLen > 0) fs.dev.read(runAt, dst, runDst, runLen);
+                    if (runLen > 0) fs.dev.read(runAt, slice(dst, base, runDst, runLen));
                     runLen = 0;
-                    java.util.Arrays.fill(dst, dstOff + done, dstOff + done + chunk, (byte) 0);
+                    for (int k = 0; k < chunk; k++) dst.put(base + done + k, (byte) 0);
                 } else {
                     long at = phys * bs + in;
                     if (runLen > 0 && runAt + runLen == at) {
                         runLen += chunk;
                     } else {
-                        if (runLen > 0) fs.dev.read(runAt, dst, runDst, runLen);
+                        if (runLen > 0) fs.dev.read(runAt, slice(dst, base, runDst, runLen));
                         runAt = at;
-                        runDst = dstOff + done;
+                        runDst = done;
                         runLen = chunk;
                     }
                 }
                 done += chunk;
             }
-            if (runLen > 0) fs.dev.read(runAt, dst, runDst, runLen);
+            if (runLen > 0) fs.dev.read(runAt, slice(dst, base, runDst, runLen));
+            dst.position(base + n);
             inode.touchAtime();
             return n;
         }
     }
 
     @Override
-    public int write(long offset, byte[] src, int len) {
+    public int write(long offset, ByteBuffer src) {
         synchronized (fs) {
             if (!OpenFlags.wantsWrite(flags)) throw Errno.EBADF.error("not open for writing");
             fs.checkWritable();
             if (offset < 0) throw Errno.EINVAL.error("negative offset");
-            if (len == 0) return 0;
+            if (!src.hasRemaining()) return 0;
             if (offset >= fs.maxFileSize) throw Errno.EFBIG.error("file too large");
-            int n = (int) Math.min(len, fs.maxFileSize - offset);
+            int n = (int) Math.min(src.remaining(), fs.maxFileSize - offset);
             int bs = fs.blockSize;
+            int base = src.position();
             boolean[] isNew = new boolean[1];
             int done = 0;
             long runPhys = -1;
@@ -100,25 +122,30 @@ final class Ext2File implements File {
                         if (runLen > 0 && runPhys * bs + runLen == phys * bs) {
                             runLen += bs;
                         } else {
-                            if (runLen > 0) fs.dev.write(runPhys * bs, src, runSrc, runLen);
+                            if (runLen > 0) fs.dev.write(runPhys * bs, slice(src, base, runSrc, runLen));
                             runPhys = phys;
                             runSrc = done;
                             runLen = bs;
                         }
                     } else {
-                        if (runLen > 0) fs.dev.write(runPhys * bs, src, runSrc, runLen);
+                        if (runLen > 0) fs.dev.write(runPhys * bs, slice(src, base, runSrc, runLen));
                         runLen = 0;
-                        byte[] blk = new byte[bs];
-                        if (!isNew[0]) fs.dev.read(phys * bs, blk, 0, bs);
-                        System.arraycopy(src, done, blk, in, chunk);
-                        fs.dev.write(phys * bs, blk, 0, bs);
+                        if (isNew[0]) {
+                            // a fresh block holds garbage: the bytes around the data must read as zeros
+                            byte[] blk = new byte[bs];
+                            src.get(base + done, blk, in, chunk);
+                            fs.dev.write(phys * bs, blk, 0, bs);
+                        } else {
+                            fs.dev.write(phys * bs + in, slice(src, base, done, chunk));
+                        }
                     }
                     done += chunk;
                 }
             } catch (KernelError e) {
                 if (e.errno() == Errno.EIO || done == 0) failure = e;
             }
-            if (runLen > 0) fs.dev.write(runPhys * bs, src, runSrc, runLen);
+            if (runLen > 0) fs.dev.write(runPhys * bs, slice(src, base, runSrc, runLen));
+            src.position(base + done);
             if (done > 0) {
                 if (offset + done > inode.size) {
                     inode.size = offset + done;
