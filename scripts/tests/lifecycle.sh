@@ -7,6 +7,13 @@ source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/common.bash"
 
 ensure_built
 
+# --- class data sharing ---------------------------------------------------------------------
+jar="$top/fusebridge/target/ksim.jar" jsa="$top/fusebridge/target/ksim.jsa"
+check "the launcher left a class archive no older than the jar" eval '[ -f "$jsa" ] && ! [ "$jar" -nt "$jsa" ]'
+out=$(java -XX:SharedArchiveFile="$jsa" -Xshare:on -jar "$jar" --version 2>&1)
+rc=$?
+check "the JVM accepts the archive for this jar (-Xshare:on, rc=$rc)" eval '[ "$rc" = 0 ] && grep -q "^ksim " <<<"$out"'
+
 # --- help -------------------------------------------------------------------------------------
 for sub in "" up down with-proc; do
   out=$("$ksim" $sub --help 2>&1)

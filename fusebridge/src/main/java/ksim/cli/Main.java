@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "ksim", mixinStandardHelpOptions = true, version = "ksim 0.1",
         description = "A simulated Linux kernel whose /proc and /sys you can mount.",
         subcommands = {UpCommand.class, DownCommand.class, WithProcCommand.class, CtlCommand.class,
-                SlabCheckCommand.class, MkfsExt2Command.class, MountExt2Command.class, CommandLine.HelpCommand.class})
+                SlabCheckCommand.class, MkfsExt2Command.class, MountExt2Command.class, CdsTrainCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
