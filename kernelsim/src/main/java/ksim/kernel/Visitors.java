@@ -60,7 +60,13 @@ public final class Visitors {
             leave(v);
             v = null;
         }
-        if (v == null) v = arrive(h);
+        if (v == null) {
+            // Visitors of host processes that have exited leave before a new one counts itself:
+            // a client that reads /proc/stat or /proc/loadavg without listing /proc must not see
+            // the clients before it as running tasks.
+            sweep();
+            v = arrive(h);
+        }
         Task t = v.threads.get(hostTid);
         if (t == null) {
             t = k.cloneThread(v.leader, h.threadComm());

@@ -179,6 +179,24 @@ class VisitorsTest {
         assertEquals(tasks0, k.kobjs.tasksHeld(), "the visitors' task objects were freed");
     }
 
+    @Test
+    void aNewVisitorFindsTheVisitorsOfExitedHostProcessesGone() {
+        Kernel k = boot();
+        FakeHost host = new FakeHost();
+        host.add(5000, 5000, 1, "ps", "ps");
+        host.add(7000, 7000, 2, "vmstat", "vmstat");
+        k.visitors().setProbe(host);
+        int running0 = k.scheduler().nrRunning();
+        Task ps = k.visitors().current(5000);
+        assertEquals(running0 + 1, k.scheduler().nrRunning());
+        host.exit(5000);
+        Task vmstat = k.visitors().current(7000);
+        assertFalse(ps.isAlive(), "ps left when vmstat arrived");
+        assertEquals(running0 + 1, k.scheduler().nrRunning(), "vmstat counts itself, not ps");
+        assertEquals(1, k.visitors().count());
+        assertSame(vmstat, k.visitors().current(7000), "a known thread does not sweep");
+    }
+
     private static long slab(Kernel k) {
         return k.vmstat().get(ksim.mm.VmStat.Item.NR_SLAB_RECLAIMABLE) + k.vmstat().get(ksim.mm.VmStat.Item.NR_SLAB_UNRECLAIMABLE);
     }

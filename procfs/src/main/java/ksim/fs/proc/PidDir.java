@@ -33,6 +33,7 @@ final class PidDir implements Inode {
             new Entry("environ", Mode.S_IFREG | 0400, PidDir::environ),
             new Entry("exe", Mode.S_IFLNK | 0777, (d, ino) -> d.link(ino, c -> PidViews.exe(d.task))),
             new Entry("maps", Mode.S_IFREG | 0444, (d, ino) -> MmFile.maps(d.kernel, d.task, d.attr, ino)),
+            new Entry("ns", Mode.S_IFDIR | 0511, (d, ino) -> new NsDir(d.kernel, d.task, d.tgidView, ino, d.attr)),
             new Entry("root", Mode.S_IFLNK | 0777, (d, ino) -> d.link(ino, c -> PidViews.root(d.task))),
             new Entry("smaps", Mode.S_IFREG | 0444, (d, ino) -> MmFile.smaps(d.kernel, d.task, d.attr, ino)),
             new Entry("smaps_rollup", Mode.S_IFREG | 0444, (d, ino) -> MmFile.smapsRollup(d.kernel, d.task, d.attr, ino)),
@@ -57,7 +58,7 @@ final class PidDir implements Inode {
         this.tgidView = tgidView;
         this.parentIno = parentIno;
         this.attr = kernel.locked(() -> new InodeAttr(ProcInodes.pidEntry(tgidView, task.pid(), 0), Mode.S_IFDIR | 0555,
-                2 + (tgidView == 0 ? 1 : 0), task.cred().euid(), task.cred().egid(), 0, PidViews.startRealtimeNs(kernel, task)));
+                3 + (tgidView == 0 ? 1 : 0), task.cred().euid(), task.cred().egid(), 0, PidViews.startRealtimeNs(kernel, task)));
     }
 
     private List<Entry> entries() {
