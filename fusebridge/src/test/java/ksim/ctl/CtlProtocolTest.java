@@ -248,6 +248,25 @@ class CtlProtocolTest {
     }
 
     @Test
+    void aBlockingWaitSleepsInDoWaitAndTheChildsExitWakesIt() {
+        int p = pid("spawn --comm sh");
+        int c = pid("spawn --parent " + p + " --comm job");
+        Map<String, String> w = ok("wait " + p + " --block --then pipe_read");
+        assertEquals(List.of("0", "1"), List.of(w.get("pid"), w.get("waiting")));
+        assertEquals("S", state(p));
+        assertEquals("do_wait", ok("show " + p).get("wchan"));
+        assertEquals("0", ok("wait " + p + " --last").get("pid"), "nothing collected yet");
+        ok("exit " + c + " 4");
+        err("show " + c, "ESRCH");
+        Map<String, String> last = ok("wait " + p + " --last");
+        assertEquals(List.of(String.valueOf(c), "4", "0"), List.of(last.get("pid"), last.get("exited"), last.get("waiting")));
+        assertEquals("pipe_read", ok("show " + p).get("wchan"));
+        err("wait " + p + " --then pipe_read", "EINVAL");
+        err("wait " + p + " --block --then 'no spaces'", "EINVAL");
+        err("wait " + p + " --block", "ECHILD");
+    }
+
+    @Test
     void killStopContAndDefaultActions() {
         int p = pid("spawn --comm parent");
         int c = pid("spawn --parent " + p + " --comm job");

@@ -10,6 +10,8 @@ import ksim.mm.Program;
  * Every kind of row a /proc parser has to get right appears at least once.
  */
 final class DemoUserland {
+    /** Where an interactive bash sleeps at its prompt: select() on the terminal. */
+    static final String INTERACTIVE_PROMPT = "poll_schedule_timeout.constprop.0";
     static final int ALICE = 1000;
     private static final List<String> DAEMON_ENV = List.of("LANG=C.UTF-8",
             "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
@@ -76,7 +78,7 @@ final class DemoUserland {
         Tty pts0 = k.ttys().lookup("pts/0");
         k.setControllingTty(bash, pts0);
         k.setCwd(bash, "/home/alice");
-        k.setState(bash, TaskState.INTERRUPTIBLE, "do_wait");
+        k.setState(bash, TaskState.INTERRUPTIBLE, INTERACTIVE_PROMPT);
         k.tick(Param.HZ / 5);
 
         // A background job: its own process group, sleeping.
@@ -90,6 +92,9 @@ final class DemoUserland {
         pts0.setForegroundPgrp(md5.tgid());
         k.setUserPercent(md5, 70);
         k.setState(md5, TaskState.RUNNING, "");
+        // bash waits for its foreground job (reporting a stop too) and, once it is reaped, goes
+        // back to its prompt.
+        k.wait.wait4Blocking(bash, md5.tgid(), true, INTERACTIVE_PROMPT);
 
         // An interactive bash ignores job-control stops and SIGTERM and handles SIGINT, SIGCHLD and
         // SIGWINCH (its jobs above were started with the default actions, as bash restores them).

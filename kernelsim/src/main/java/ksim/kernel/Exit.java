@@ -52,6 +52,7 @@ final class Exit {
         k.ptrace.exitPtrace(t);
         exitMm(t);
         t.exitCode = code;
+        t.waiting = null;
         if (groupDead && sig.leader) k.ttys.disassociate(k, t);
         t.flags |= Task.PF_NOFREEZE;
         exitNotify(t);
@@ -107,11 +108,16 @@ final class Exit {
         return autoreap;
     }
 
-    /** init (systemd) reaps every child of its own as soon as it becomes a zombie. */
+    /**
+     * A new zombie wakes its parent: init (systemd) reaps every child of its own at once, and
+     * a thread of any other parent that sleeps in wait4() for it collects it.
+     */
     private void initReaps(Task zombie) {
         Task init = k.initTask();
         if (zombie.parent != null && zombie.parent.groupLeader == init && zombie.isZombie() && !init.hasExited()) {
             k.wait.waitTaskZombie(init, zombie, false);
+        } else if (zombie.isZombie()) {
+            k.wait.wakeParent(zombie);
         }
     }
 

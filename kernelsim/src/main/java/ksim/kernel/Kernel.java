@@ -239,6 +239,7 @@ public final class Kernel {
         if (t.state == TaskState.STOPPED || t.state == TaskState.TRACED) {
             throw Errno.EBUSY.error("task " + t.pid() + " is stopped; it must be continued first");
         }
+        t.waiting = null; // told to do something else, it no longer sleeps in wait4()
         sched.setState(t, state, wchan);
         if (state == TaskState.RUNNING || state == TaskState.INTERRUPTIBLE) signals.getSignal(t);
     }

@@ -314,6 +314,7 @@ final class Signal {
         }
         setStopFlags(sig, SignalStruct.SIGNAL_STOP_STOPPED);
         notifyParentCldstop(t);
+        k.wait.wakeParent(t.groupLeader);
     }
 
     private static void setStopFlags(SignalStruct sig, int flags) {
@@ -334,6 +335,7 @@ final class Signal {
         TaskState back = t.resumeState == null ? TaskState.INTERRUPTIBLE : t.resumeState;
         k.sched.setState(t, back, back == TaskState.RUNNING ? "" : t.resumeWchan);
         t.resumeState = null;
+        k.wait.retry(t); // a wait4() interrupted by the stop looks again (its children may be ready)
     }
 
     /**

@@ -163,6 +163,16 @@ public final class Syscalls {
         return k.wait.wait4(parent, pid, untraced);
     }
 
+    /**
+     * wait4(pid or -1 [, WUNTRACED]) without WNOHANG by waiter: a ready child is collected at
+     * once; otherwise the waiter sleeps in do_wait until one is, then runs (thenWchan null) or
+     * sleeps on in thenWchan. pid 0 in the answer means it sleeps.
+     */
+    public WaitStatus wait4Blocking(Task waiter, int pid, boolean untraced, String thenWchan) {
+        checkCanAct(waiter);
+        return k.wait.wait4Blocking(waiter, pid, untraced, thenWchan);
+    }
+
     /** The real parent of a zombie reaps it (hold: stop in X before release_task). */
     public WaitStatus reap(Task p, boolean hold) {
         checkNotVisitor(p);

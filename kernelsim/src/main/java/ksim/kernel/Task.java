@@ -99,6 +99,10 @@ public final class Task {
     /** Where a stopped or traced task goes back to: its state and wchan when the stop came. */
     TaskState resumeState;
     String resumeWchan = "";
+    /** A wait4() without WNOHANG this thread sleeps in (do_wait); null when it waits for nothing. */
+    Wait.Blocked waiting;
+    /** What this thread's last blocking wait4() collected, once a child woke it. */
+    WaitStatus lastWait;
     /** task->ptrace != 0: it is traced, and task->parent is the tracer. */
     boolean ptraced;
     /** task->ptraced: the tasks this one traces; null until it traces one. */
@@ -145,6 +149,10 @@ public final class Task {
     public long minFlt() { return minFlt; }
     public long majFlt() { return majFlt; }
     public String wchan() { return wchan; }
+    /** The answer of the last blocking wait4() this thread finished, or null. */
+    public WaitStatus lastWait() { return lastWait; }
+    /** Whether this thread sleeps in a wait4() for a child. */
+    public boolean inWait() { return waiting != null; }
     public int umask() { return umask; }
     /**
      * Not yet released: the task still owns its pid and /proc shows it. Zombies (and tasks

@@ -4,8 +4,9 @@ package ksim.kernel;
  * wait4() (kernel/exit.c do_wait, wait_task_zombie, wait_task_stopped): a parent collects a
  * child that has exited — the zombie passes through EXIT_DEAD (X) and is released, and its
  * CPU time and its own children's join the parent's cutime/cstime. Any thread of the parent
- * may wait for the children of every thread of its group. The model never blocks: when no
- * child is ready the answer is pid 0, as with WNOHANG.
+ * may wait for the children of every thread of its group. With WNOHANG the answer is pid 0
+ * when no child is ready; without it the thread sleeps in do_wait (S) until a child exits
+ * (or stops, with WUNTRACED), and then collects it and runs again (__wake_up_parent).
  */
 final class Wait {
     private final Kernel k;
@@ -38,6 +39,60 @@ final class Wait {
         }
         if (!any) throw Errno.ECHILD.error("process " + parent.tgid() + " has no child " + (pid > 0 ? Integer.toString(pid) : "to wait for"));
         return new WaitStatus(0, 0);
+    }
+
+    /**
+     * A sleeping wait4(): which children it takes, and what the thread does once it has one —
+     * run (null state), or go back to sleep in another wait channel, as a shell that reaped its
+     * foreground job goes back to reading its terminal.
+     */
+    record Blocked(int pid, boolean untraced, String thenWchan) {}
+
+    /**
+     * wait4() without WNOHANG: a ready child is collected at once; otherwise the thread sleeps
+     * in do_wait and pid 0 is the answer for now.
+     */
+    WaitStatus wait4Blocking(Task waiter, int pid, boolean untraced, String thenWchan) {
+        WaitStatus w = wait4(waiter, pid, untraced);
+        if (w.pid() != 0) return w;
+        waiter.waiting = new Blocked(pid, untraced, thenWchan);
+        k.sched.setState(waiter, TaskState.INTERRUPTIBLE, "do_wait");
+        return w;
+    }
+
+    /**
+     * __wake_up_parent(): child became a zombie or stopped; the first thread of its parent's
+     * group that sleeps in a wait4() matching it collects it and wakes.
+     */
+    void wakeParent(Task child) {
+        Task parent = child.parent;
+        if (parent == null || parent.released) return;
+        for (Task th : new java.util.ArrayList<>(parent.signal.threads())) {
+            Blocked b = th.waiting;
+            if (b == null || (b.pid() > 0 && b.pid() != child.tgid())) continue;
+            if (retry(th)) return;
+        }
+    }
+
+    /**
+     * A sleeping waiter looks again (woken, or back from a stop); true if it collected a child.
+     * A stopped or dying waiter cannot run to collect anything.
+     */
+    boolean retry(Task th) {
+        Blocked b = th.waiting;
+        if (b == null || th.hasExited() || th.state != TaskState.INTERRUPTIBLE) return false;
+        WaitStatus w;
+        try {
+            w = wait4(th, b.pid(), b.untraced());
+        } catch (KernelError e) {
+            w = null; // ECHILD: the children it waited for were collected while it was stopped
+        }
+        if (w != null && w.pid() == 0) return false;
+        th.waiting = null;
+        th.lastWait = w;
+        if (b.thenWchan() == null) k.sched.setState(th, TaskState.RUNNING, "");
+        else k.sched.setState(th, TaskState.INTERRUPTIBLE, b.thenWchan());
+        return true;
     }
 
     /**
