@@ -4,7 +4,7 @@
 # buffer_head objects in /proc/slabinfo and /sys/kernel/slab), /proc/mounts and mountinfo list it
 # (read by findmnt and df inside with-proc), `ctl umount` gives everything back and leaves the
 # image clean for e2fsck; refusals answer err with an errno; `ksim down` unmounts it cleanly; a
-# scenario line mounts it at boot.
+# scenario line mounts it at boot, and `down` cleans the dead mount a killed daemon leaves.
 # Run from the repo root: bash scripts/tests/ext2-ctl.sh
 source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/common.bash"
 
@@ -120,5 +120,20 @@ else
   diag "$(cat "$slog")"
 fi
 check "the image is still clean" fsck_clean
+
+# --- kill -9 leaves a dead mount; down cleans it ----------------------------------------------
+new_dir K
+new_file klog
+if start_up "$K" "$klog" --scenario "$scen"; then
+  kill -KILL "$UP_PID"
+  wait_until 10 gone "$UP_PID"
+  reap "$UP_PID"
+  out=$("$ksim" down --dir "$K" 2>&1)
+  check "down after kill -9 cleans the dead kernel mount: $(echo $out)" \
+    eval 'grep -q "$K/root/mnt/data" <<<"$out" && ! is_mounted "$K/root/mnt/data" && ! is_mounted "$K/proc"'
+else
+  not_ok "up --scenario with a mount line comes up again"
+  diag "$(cat "$klog")"
+fi
 
 finish
