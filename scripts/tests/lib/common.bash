@@ -127,10 +127,11 @@ stop_pid() {
   return 0
 }
 
-# unmount_dir DIR: unmounts DIR/proc and DIR/sys if anything is mounted there (dead or not).
+# unmount_dir DIR: unmounts DIR/proc, DIR/sys and the in-kernel mounts served under DIR/root
+# if anything is mounted there (dead or not).
 unmount_dir() {
   local m
-  for m in "$1/proc" "$1/sys"; do
+  for m in $(awk -v p="$1/root/" 'index($5, p) == 1 { print $5 }' /proc/self/mountinfo) "$1/proc" "$1/sys"; do
     if is_mounted "$m"; then
       fusermount -u -z "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
     fi

@@ -42,10 +42,13 @@ final class DownCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Unmounts proc/ and sys/ where a mount is still there; says so for each. */
+    /** Unmounts what is still mounted under root/ (kernel mounts), proc/ and sys/; says so for each. */
     static boolean cleanDeadMounts(Instance in, java.io.PrintStream out) {
         boolean did = false;
-        for (Path p : new Path[] {in.proc(), in.sys()}) {
+        java.util.List<Path> left = new java.util.ArrayList<>(HostMounts.mountedUnder(in.dir().resolve("root")));
+        left.add(in.proc());
+        left.add(in.sys());
+        for (Path p : left) {
             if (!HostMounts.isMounted(p)) continue;
             boolean dead = HostMounts.isDead(p);
             if (HostMounts.unmount(p)) {

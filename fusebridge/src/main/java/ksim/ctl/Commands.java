@@ -21,6 +21,7 @@ final class Commands {
         SessionCommands.register(this);
         SystemCommands.register(this);
         SlabCommands.register(this);
+        MountCommands.register(this);
     }
 
     /** Adds a command; valued and flags name its options without the leading "--". */

@@ -84,8 +84,13 @@ public final class FuseMount extends FuseStubFS {
     private final FuseNotify notify = new FuseNotify();
 
     public FuseMount(SuperBlock sb) {
-        this.sb = sb;
-        this.mnt = new Vfsmount(sb, false);
+        this(new Vfsmount(sb, false));
+    }
+
+    /** Serves a mount the kernel made (its dentries and open files charged to the kernel's slab). */
+    public FuseMount(Vfsmount mnt) {
+        this.sb = mnt.sb();
+        this.mnt = mnt;
         sb.setInvalidator(notify);
         if (!sb.synthetic()) {
             allowNullPaths();
@@ -133,13 +138,13 @@ public final class FuseMount extends FuseStubFS {
         }));
         fuseOperations.release.set((path, fi) -> guard("release", path, () -> {
             Handle h = files.remove(RawStructs.fh(fi));
-            if (h != null) h.file().release();
+            if (h != null) mnt.release(h.file());
             return 0;
         }));
         fuseOperations.open.set((path, fi) -> guard("open", path, () -> {
             Caller c = caller();
             Inode inode = walk(path, c);
-            rawOpened(inode, inode.open(RawStructs.flags(fi), c), fi);
+            rawOpened(inode, mnt.open(inode, RawStructs.flags(fi), c), fi);
             return 0;
         }));
         fuseOperations.create.set((path, mode, fi) -> guard("create", path, () -> {
@@ -147,7 +152,7 @@ public final class FuseMount extends FuseStubFS {
             int m = (int) mode;
             if ((m & Mode.S_IFMT) == 0) m |= Mode.S_IFREG;
             Inode inode = VfsOps.mknod(mnt, path, m, 0, c);
-            rawOpened(inode, inode.open(RawStructs.flags(fi), c), fi);
+            rawOpened(inode, mnt.open(inode, RawStructs.flags(fi), c), fi);
             return 0;
         }));
     }
@@ -404,7 +409,7 @@ public final class FuseMount extends FuseStubFS {
         return guard("open", path, () -> {
             Caller c = caller();
             Inode inode = walk(path, c);
-            opened(inode, inode.open(fi.flags.get(), c), fi);
+            opened(inode, mnt.open(inode, fi.flags.get(), c), fi);
             return 0;
         });
     }
@@ -416,7 +421,7 @@ public final class FuseMount extends FuseStubFS {
             int m = (int) mode;
             if ((m & Mode.S_IFMT) == 0) m |= Mode.S_IFREG;
             Inode inode = VfsOps.mknod(mnt, path, m, 0, c);
-            opened(inode, inode.open(fi.flags.get(), c), fi);
+            opened(inode, mnt.open(inode, fi.flags.get(), c), fi);
             return 0;
         });
     }
@@ -476,7 +481,7 @@ public final class FuseMount extends FuseStubFS {
     public int release(String path, FuseFileInfo fi) {
         return guard("release", path, () -> {
             Handle h = files.remove(fi.fh.get());
-            if (h != null) h.file().release();
+            if (h != null) mnt.release(h.file());
             return 0;
         });
     }

@@ -29,6 +29,21 @@ public final class HostMounts {
         return false;
     }
 
+    /** The mountpoints strictly below dir in this process's mount namespace, deepest first. */
+    public static java.util.List<Path> mountedUnder(Path dir) {
+        String prefix = dir.toAbsolutePath().normalize() + "/";
+        java.util.List<Path> out = new java.util.ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
+                String[] f = line.split(" ");
+                if (f.length > 4 && unescape(f[4]).startsWith(prefix)) out.add(0, Path.of(unescape(f[4])));
+            }
+        } catch (IOException e) {
+            return out;
+        }
+        return out;
+    }
+
     private static String unescape(String s) {
         return s.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\");
     }

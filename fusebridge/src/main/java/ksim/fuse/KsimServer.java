@@ -50,7 +50,14 @@ public final class KsimServer implements AutoCloseable {
         warm.start();
         Kernel kernel = Kernel.boot(config);
         if (workers > 0) ksim.kernel.PreforkPool.start(kernel, workers);
-        setup.accept(kernel);
+        // Mounts a scenario makes inside the kernel are served at <instance>/root/<mountpoint>.
+        kernel.mounts().setExposer(new KernelMounts(procDir.resolveSibling("root"), options));
+        try {
+            setup.accept(kernel);
+        } catch (RuntimeException e) {
+            kernel.mounts().umountAll();
+            throw e;
+        }
         kernel.visitors().setProbe(new HostProc(Path.of("/proc")));
         WallClock wall = null;
         if (config.clockMode() == Clock.Mode.WALL) {
@@ -109,6 +116,7 @@ public final class KsimServer implements AutoCloseable {
         if (closed) return;
         closed = true;
         if (wallClock != null) wallClock.close();
+        kernel.mounts().umountAll();
         for (FuseMount m : new FuseMount[] {sys, proc}) {
             Path at = m.mountedAt();
             try {

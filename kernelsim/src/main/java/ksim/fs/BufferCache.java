@@ -27,11 +27,19 @@ public final class BufferCache {
     private final LinkedHashSet<BufferHead> dirty = new LinkedHashSet<>();
     private long reads;
     private long writes;
+    /** Where buffer heads are allocated from (alloc_buffer_head: the buffer_head cache). */
+    private VfsSlab slab = VfsSlab.NONE;
 
     public BufferCache(BlockDevice dev, int blockSize, long maxBytes) {
         this.dev = dev;
         this.blockSize = blockSize;
         this.maxBuffers = (int) Math.max(MIN_BUFFERS, Math.min(Integer.MAX_VALUE, maxBytes / blockSize));
+    }
+
+    /** Charges the buffers held now and every later one to slab. */
+    public void setSlab(VfsSlab slab) {
+        this.slab = slab;
+        for (BufferHead b : buffers.values()) slab.charge(VfsSlab.Kind.BUFFER_HEAD, b);
     }
 
     public int blockSize() {
@@ -73,6 +81,7 @@ public final class BufferCache {
 
     private void insert(BufferHead bh) {
         buffers.put(bh.blocknr, bh);
+        slab.charge(VfsSlab.Kind.BUFFER_HEAD, bh);
         if (buffers.size() > maxBuffers) evictClean();
     }
 
@@ -83,6 +92,7 @@ public final class BufferCache {
             BufferHead b = it.next();
             if (!b.dirty) {
                 it.remove();
+                slab.uncharge(VfsSlab.Kind.BUFFER_HEAD, b);
                 excess--;
             }
         }
@@ -100,6 +110,7 @@ public final class BufferCache {
     /** bforget: the block was freed; its buffer is dropped and never written. */
     public void forget(long block) {
         BufferHead bh = buffers.remove(block);
+        if (bh != null) slab.uncharge(VfsSlab.Kind.BUFFER_HEAD, bh);
         if (bh != null && bh.dirty) {
             bh.dirty = false;
             dirty.remove(bh);
@@ -110,6 +121,7 @@ public final class BufferCache {
     public void discardAll() {
         for (BufferHead b : dirty) b.dirty = false;
         dirty.clear();
+        for (BufferHead b : buffers.values()) slab.uncharge(VfsSlab.Kind.BUFFER_HEAD, b);
         buffers.clear();
     }
 

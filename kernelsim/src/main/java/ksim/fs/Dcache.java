@@ -44,15 +44,23 @@ public final class Dcache {
     private long misses;
     /** Advances whenever a directory's dentry is dropped, moved or pruned: cached walks are then stale. */
     private volatile long generation;
+    /** Where dentries are allocated from (the dentry cache's kmem_cache). */
+    private final VfsSlab slab;
 
     public Dcache(int limit) {
+        this(limit, VfsSlab.NONE);
+    }
+
+    public Dcache(int limit, VfsSlab slab) {
         this.limit = limit;
+        this.slab = slab;
         this.table = new LinkedHashMap<>(4096, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Key, Dentry> eldest) {
                 if (size() <= Dcache.this.limit) return false;
                 unalias(eldest.getValue());
                 changed(eldest.getValue());
+                slab.uncharge(VfsSlab.Kind.DENTRY, eldest.getValue());
                 return true;
             }
         };
@@ -69,10 +77,12 @@ public final class Dcache {
     /** d_add: caches inode (null: a negative entry) as name in parent; returns the dentry. */
     public synchronized Dentry add(Dentry parent, String name, Inode inode) {
         Dentry d = new Dentry(parent, name, inode);
+        slab.charge(VfsSlab.Kind.DENTRY, d);
         Dentry old = table.put(new Key(parent, name), d);
         if (old != null) {
             unalias(old);
             changed(old);
+            slab.uncharge(VfsSlab.Kind.DENTRY, old);
         }
         alias(d);
         return d;
@@ -93,6 +103,7 @@ public final class Dcache {
         if (old != null) {
             unalias(old);
             changed(old);
+            slab.uncharge(VfsSlab.Kind.DENTRY, old);
         }
     }
 
@@ -153,9 +164,13 @@ public final class Dcache {
         if (replaced != null) {
             unalias(replaced);
             changed(replaced);
+            slab.uncharge(VfsSlab.Kind.DENTRY, replaced);
         }
         if (d != null) changed(d);
-        if (d != null && d.negative()) unalias(d);
+        if (d != null && d.negative()) {
+            unalias(d);
+            slab.uncharge(VfsSlab.Kind.DENTRY, d);
+        }
         if (d != null && !d.negative()) {
             d.parent = newParent;
             d.name = newName;

@@ -12,16 +12,40 @@ public final class Vfsmount {
     private final Dentry root;
     private final Dcache dcache;
     private final boolean readOnly;
+    /** Where this mount's dentries and open files are allocated from. */
+    private final VfsSlab slab;
     /** The directory of the last path walked (Namei), valid while the dcache generation is the same. */
     record LastDir(String path, Dentry dir, long generation) {}
 
     volatile LastDir lastDir;
 
     public Vfsmount(SuperBlock sb, boolean readOnly) {
+        this(sb, readOnly, VfsSlab.NONE);
+    }
+
+    public Vfsmount(SuperBlock sb, boolean readOnly, VfsSlab slab) {
         this.sb = sb;
+        this.slab = slab;
         this.root = new Dentry(null, "/", sb.root());
-        this.dcache = sb.cachesDentries() ? new Dcache(DCACHE_LIMIT) : null;
+        slab.charge(VfsSlab.Kind.DENTRY, root);
+        this.dcache = sb.cachesDentries() ? new Dcache(DCACHE_LIMIT, slab) : null;
         this.readOnly = readOnly;
+    }
+
+    /** do_dentry_open after alloc_empty_file: an open file of inode, with its struct file charged. */
+    public File open(Inode inode, int flags, Caller c) {
+        File f = inode.open(flags, c);
+        slab.charge(VfsSlab.Kind.FILP, f);
+        return f;
+    }
+
+    /** __fput: the last close; the struct file goes back. */
+    public void release(File f) {
+        try {
+            f.release();
+        } finally {
+            slab.uncharge(VfsSlab.Kind.FILP, f);
+        }
     }
 
     public SuperBlock sb() {

@@ -35,6 +35,8 @@ public final class Kernel {
     final Ttys ttys = new Ttys();
     final MmSyscalls mmSyscalls;
     final ksim.fs.FileSystems filesystems = new ksim.fs.FileSystems();
+    /** The mount namespace of every task (fs/namespace.c). */
+    final ksim.fs.MntNamespace mounts;
     private Utsname utsname;
     /** total_forks: the "processes" line of /proc/stat. */
     long totalForks;
@@ -58,6 +60,8 @@ public final class Kernel {
         this.wait = new Wait(this);
         this.ptrace = new Ptrace(this);
         this.mmSyscalls = new MmSyscalls(this);
+        this.mounts = new ksim.fs.MntNamespace(this);
+        ksim.fs.ext2.Ext2Init.init(this);
         this.utsname = new Utsname("Linux", config.hostname(), config.release(),
                 "#1 SMP PREEMPT_DYNAMIC ksim (2026-11-01)", "x86_64", "(none)");
     }
@@ -108,6 +112,7 @@ public final class Kernel {
     public SlabOps slabOps() { return slabOps; }
     public MmSyscalls mmSyscalls() { return mmSyscalls; }
     public ksim.fs.FileSystems filesystems() { return filesystems; }
+    public ksim.fs.MntNamespace mounts() { return mounts; }
     public Utsname utsname() { return utsname; }
     public long totalForks() { return totalForks; }
     public Task initTask() { return initTask; }

@@ -114,6 +114,8 @@ public final class Ext2Fs implements SuperBlock {
     private final LinkedHashSet<Ext2Inode> dirtyInodes = new LinkedHashSet<>();
     private final LinkedHashMap<Ext2Inode, Boolean> indexed = new LinkedHashMap<>(64, 0.75f, true);
     private long indexedEntries;
+    /** Where in-memory inodes are allocated from (ext2_alloc_inode: ext2_inode_cache), once mounted in a kernel. */
+    private ksim.fs.VfsSlab slab = ksim.fs.VfsSlab.NONE;
 
     private Ext2Fs(BlockDevice dev, Ext2SuperBlock es, Options o) {
         this.dev = dev;
@@ -362,6 +364,7 @@ public final class Ext2Fs implements SuperBlock {
         i.read(bh.data, inodeOffset(ino));
         Ext2Mount.checkInode(this, i);
         icache.put(ino, i);
+        slab.charge(ksim.fs.VfsSlab.Kind.INODE, i);
         return i;
     }
 
@@ -379,10 +382,12 @@ public final class Ext2Fs implements SuperBlock {
     /** A freshly allocated inode, registered in the inode cache. */
     void icacheAdd(Ext2Inode i) {
         icache.put(i.ino, i);
+        slab.charge(ksim.fs.VfsSlab.Kind.INODE, i);
     }
 
     void icacheRemove(Ext2Inode i) {
         icache.remove(i.ino);
+        slab.uncharge(ksim.fs.VfsSlab.Kind.INODE, i);
         dirtyInodes.remove(i);
         dropIndex(i);
     }
@@ -517,6 +522,13 @@ public final class Ext2Fs implements SuperBlock {
         }
         long bavail = Math.max(0, freeBlocks - es.rBlocksCount());
         return new Kstatfs(blockSize, blocksCount - overhead, freeBlocks, bavail, inodesCount, freeInodes, 255);
+    }
+
+    /** Charges the inodes and buffers held now, and every later one, to a kernel's slab caches. */
+    public synchronized void setSlab(ksim.fs.VfsSlab s) {
+        slab = s;
+        for (Ext2Inode i : icache.values()) s.charge(ksim.fs.VfsSlab.Kind.INODE, i);
+        bc.setSlab(s);
     }
 
     // ---------------------------------------------------------------- SuperBlock

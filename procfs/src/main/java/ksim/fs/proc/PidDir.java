@@ -33,6 +33,8 @@ final class PidDir implements Inode {
             new Entry("environ", Mode.S_IFREG | 0400, PidDir::environ),
             new Entry("exe", Mode.S_IFLNK | 0777, (d, ino) -> d.link(ino, c -> PidViews.exe(d.task))),
             new Entry("maps", Mode.S_IFREG | 0444, (d, ino) -> MmFile.maps(d.kernel, d.task, d.attr, ino)),
+            new Entry("mountinfo", Mode.S_IFREG | 0444, (d, ino) -> d.file(ino, 0444, () -> ProcMounts.mountinfo(d.kernel))),
+            new Entry("mounts", Mode.S_IFREG | 0444, (d, ino) -> d.file(ino, 0444, () -> ProcMounts.mounts(d.kernel))),
             new Entry("ns", Mode.S_IFDIR | 0511, (d, ino) -> new NsDir(d.kernel, d.task, d.tgidView, ino, d.attr)),
             new Entry("root", Mode.S_IFLNK | 0777, (d, ino) -> d.link(ino, c -> PidViews.root(d.task))),
             new Entry("smaps", Mode.S_IFREG | 0444, (d, ino) -> MmFile.smaps(d.kernel, d.task, d.attr, ino)),

@@ -35,6 +35,7 @@ final class ProcRoot implements Inode {
         fixed.add("filesystems", global(() -> SystemViews.filesystems(kernel)));
         fixed.add("loadavg", global(() -> SystemViews.loadavg(kernel)));
         fixed.add("meminfo", global(() -> SystemViews.meminfo(kernel)));
+        fixed.add("mounts", new ProcSymlink(nextIno++, 0, 0, boot, c -> "self/mounts"));
         fixed.add("pagetypeinfo", ShowFile.readOnly(nextIno++, 0400, 0, 0, boot, () -> kernel.locked(() -> ProcPagetypeinfo.show(kernel))));
         fixed.add("slabinfo", new SlabInfo(kernel, nextIno++));
         fixed.add("stat", global(() -> SystemViews.stat(kernel)));

@@ -1,0 +1,100 @@
+package ksim.fuse;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import ksim.fs.MntNamespace;
+import ksim.fs.Mount;
+import ksim.fs.ext2.Ext2Fs;
+import ksim.kernel.Errno;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bridge's side of mounts made inside the kernel (ksim ctl mount): each one is served by
+ * this daemon as a FUSE mount at base + its mountpoint (the instance's root/mnt/data for
+ * /mnt/data; directories are created as needed), with periodic writeback of what has been
+ * dirty for 30 s, as mount-ext2 does. Unmounting refuses (EBUSY) while a file is open.
+ */
+public final class KernelMounts implements MntNamespace.Exposer {
+    private static final Logger log = LoggerFactory.getLogger(KernelMounts.class);
+    /** Dirty metadata older than this is written back (dirty_expire_centisecs). */
+    private static final long EXPIRE_NS = 30_000_000_000L;
+    private static final long WRITEBACK_PERIOD_MS = 5_000;
+    private static final long MOUNT_TIMEOUT_MS = 10_000;
+    private static final long UNMOUNT_TIMEOUT_MS = 30_000;
+
+    private final Path base;
+    private final MountOptions options;
+    private final Map<Mount, FuseMount> served = new ConcurrentHashMap<>();
+
+    public KernelMounts(Path base, MountOptions options) {
+        this.base = base;
+        this.options = options;
+    }
+
+    /** Where mountpoint dir of the kernel is shown on the host. */
+    public Path hostPath(String dir) {
+        return base.resolve(dir.substring(1));
+    }
+
+    @Override
+    public void mounted(Mount m) {
+        Path dir = hostPath(m.mountpoint());
+        try {
+            if (HostMounts.isDead(dir)) HostMounts.unmount(dir);
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw Errno.EIO.error("cannot create " + dir + ": " + e.getMessage());
+        }
+        FuseMount fm = new FuseMount(m.vfsmount());
+        try {
+            fm.mountAndWait(dir, options, MOUNT_TIMEOUT_MS);
+        } catch (RuntimeException e) {
+            throw Errno.EIO.error("FUSE mount at " + dir + " failed: " + e.getMessage());
+        }
+        served.put(m, fm);
+        m.setHostPath(dir.toString());
+        if (m.sb() instanceof Ext2Fs fs) startWriteback(fm, fs, m.mountpoint());
+        log.debug("{} {} mounted at {}", m.fstype(), m.source(), dir);
+    }
+
+    private static void startWriteback(FuseMount fm, Ext2Fs fs, String name) {
+        Thread t = new Thread(() -> {
+            try {
+                while (!fm.awaitExit(WRITEBACK_PERIOD_MS)) {
+                    try {
+                        fs.writebackExpired(EXPIRE_NS);
+                    } catch (RuntimeException e) {
+                        log.warn("writeback of {} failed: {}", name, e.getMessage());
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "writeback" + name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    @Override
+    public void unmount(Mount m) {
+        FuseMount fm = served.get(m);
+        if (fm == null) return;
+        if (fm.openFiles() > 0) throw Errno.EBUSY.error(m.mountpoint() + " is busy (" + fm.openFiles() + " open files)");
+        Path dir = fm.mountedAt();
+        served.remove(m);
+        try {
+            fm.umount();
+            if (!fm.awaitExit(UNMOUNT_TIMEOUT_MS)) log.warn("the FUSE session of {} did not end in time", dir);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.warn("unmounting {} failed: {}", dir, e.getMessage());
+        }
+        if (dir != null && HostMounts.isMounted(dir)) HostMounts.unmount(dir);
+        m.setHostPath(null);
+    }
+}
