@@ -8,8 +8,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * The present page table entries of one VMA, by virtual page number, kept as runs of pages of
- * one kind (so a 10 GiB mapping with a few touched pages costs a few entries). Counters per
- * kind are kept up to date; they are the VMA's share of the mm's rss_stat.
+ * one kind (so a 10 GiB mapping with a few touched pages costs a few entries). The pages per
+ * kind, summed from the runs, are the VMA's share of the mm's rss_stat.
  *
  * A hundred thousand processes have millions of VMAs, most with one run or none: the runs sit
  * in one sorted array of (start, end, kind) triples, allocated on the first present page, and
@@ -28,18 +28,18 @@ public final class ResidentPages {
     /** Runs in address order, three longs each: start, end, kind ordinal; null when empty. */
     private long[] runs;
     private int n;
-    /** Pages per kind; null while there are no runs. */
-    private long[] counts;
-
+    /** Pages of kind k (summed over the runs: a VMA has a few). */
     public long count(PageKind k) {
-        return counts == null ? 0 : counts[k.ordinal()];
+        long s = 0;
+        int want = k.ordinal();
+        for (int i = 0; i < n; i++) if (runs[3 * i + 2] == want) s += runs[3 * i + 1] - runs[3 * i];
+        return s;
     }
 
     /** Pages present in memory (every kind but swap entries). */
     public long resident() {
-        if (counts == null) return 0;
         long s = 0;
-        for (PageKind k : KINDS) if (k.resident()) s += counts[k.ordinal()];
+        for (int i = 0; i < n; i++) if (KINDS[(int) runs[3 * i + 2]].resident()) s += runs[3 * i + 1] - runs[3 * i];
         return s;
     }
 
@@ -121,7 +121,6 @@ public final class ResidentPages {
         for (int i = 0; i < other.n; i++) b.add(other.runs[3 * i], other.runs[3 * i + 1], (int) other.runs[3 * i + 2]);
         install(b);
         other.runs = null;
-        other.counts = null;
         other.n = 0;
     }
 
@@ -130,23 +129,13 @@ public final class ResidentPages {
         if (n == 0) return c;
         c.runs = Arrays.copyOf(runs, 3 * n);
         c.n = n;
-        c.counts = counts.clone();
         return c;
     }
 
-    /** Takes the builder's runs (in order; touching runs of one kind merged) and recounts. */
+    /** Takes the builder's runs (in order; touching runs of one kind merged). */
     private void install(Builder b) {
-        if (b.n == 0) {
-            runs = null;
-            counts = null;
-            n = 0;
-            return;
-        }
-        runs = b.n * 3 == b.a.length ? b.a : Arrays.copyOf(b.a, 3 * b.n);
+        runs = b.n == 0 ? null : b.n * 3 == b.a.length ? b.a : Arrays.copyOf(b.a, 3 * b.n);
         n = b.n;
-        long[] c = new long[KINDS.length];
-        for (int i = 0; i < n; i++) c[(int) runs[3 * i + 2]] += runs[3 * i + 1] - runs[3 * i];
-        counts = c;
     }
 
     /** Runs appended in address order; a run touching the last one with the same kind extends it. */
