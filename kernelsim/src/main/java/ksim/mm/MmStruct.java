@@ -27,7 +27,7 @@ public final class MmStruct {
     private final Counters counters = new Counters();
     /** pgtablesBytes() and residentShareKeys() as last computed; dropped whenever a VMA or page changes. */
     private long pgtablesCache = -1;
-    private java.util.Set<Long> shareKeysCache;
+    private long[] shareKeysCache;
 
     /** total_vm, data_vm, exec_vm, stack_vm, locked_vm, the rss_stat by page kind, and present locked pages. */
     static final class Counters {
@@ -45,7 +45,7 @@ public final class MmStruct {
         }
 
         void addPages(Vma v, int sign) {
-            for (PageKind k : PageKind.values()) pages[k.ordinal()] += sign * v.pages.count(k);
+            v.pages.addCounts(pages, sign);
             if (v.has(VmFlags.VM_LOCKED)) lockedRss += sign * v.pages.resident();
         }
 
@@ -265,8 +265,9 @@ public final class MmStruct {
         long ptes = 0, pmds = 0, puds = 0;
         long lastPte = -1, lastPmd = -1, lastPud = -1;
         for (Vma v : mmap.values()) {
-            for (ResidentPages.Run r : v.pages.runList()) {
-                long first = r.start(), last = r.end() - 1;
+            ResidentPages rp = v.pages;
+            for (int i = 0; i < rp.runCount(); i++) {
+                long first = rp.runStart(i), last = rp.runEnd(i) - 1;
                 ptes += count(first >>> 9, last >>> 9, lastPte);
                 lastPte = last >>> 9;
                 pmds += count(first >>> 18, last >>> 18, lastPmd);
@@ -284,14 +285,21 @@ public final class MmStruct {
         return hi >= from ? hi - from + 1 : 0;
     }
 
-    /** The distinct files (and special mappings) of which this mm has pages present: what Rmap counts. */
-    public java.util.Set<Long> residentShareKeys() {
+    /**
+     * The distinct files (and special mappings) of which this mm has pages present: what Rmap
+     * counts. Sorted; kept until the mm changes (an array: every process holds one).
+     */
+    public long[] residentShareKeys() {
         if (shareKeysCache == null) {
-            java.util.Set<Long> keys = new java.util.HashSet<>();
+            long[] keys = new long[mmap.size()];
+            int n = 0;
             for (Vma v : mmap.values()) {
-                if (v.shareKey() != 0 && v.filePages() + v.shmemPages() > 0) keys.add(v.shareKey());
+                if (v.shareKey() != 0 && v.filePages() + v.shmemPages() > 0) keys[n++] = v.shareKey();
             }
-            shareKeysCache = java.util.Collections.unmodifiableSet(keys);
+            java.util.Arrays.sort(keys, 0, n);
+            int d = 0;
+            for (int i = 0; i < n; i++) if (d == 0 || keys[d - 1] != keys[i]) keys[d++] = keys[i];
+            shareKeysCache = java.util.Arrays.copyOf(keys, d);
         }
         return shareKeysCache;
     }

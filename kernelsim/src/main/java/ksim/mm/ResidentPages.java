@@ -43,6 +43,24 @@ public final class ResidentPages {
         return s;
     }
 
+    /** Adds sign times the pages of each kind to counts (indexed by PageKind ordinal). */
+    void addCounts(long[] counts, int sign) {
+        for (int i = 0; i < n; i++) counts[(int) runs[3 * i + 2]] += sign * (runs[3 * i + 1] - runs[3 * i]);
+    }
+
+    /** How many runs there are; runStart(i) and runEnd(i) bound the i-th in address order. */
+    public int runCount() {
+        return n;
+    }
+
+    public long runStart(int i) {
+        return runs[3 * i];
+    }
+
+    public long runEnd(int i) {
+        return runs[3 * i + 1];
+    }
+
     /** The runs in address order (a copy). */
     public Collection<Run> runList() {
         if (n == 0) return List.of();
