@@ -15,7 +15,10 @@
 #      against the host's /proc at HOST_N real sleeping processes in a private pid namespace
 #      (created, measured, killed by pid, once after each warm ksim run, so that both see the
 #      same load). With tracefs, also the FUSE requests per listed process of one warm run, by
-#      opcode (the kernel's fuse_request_send tracepoint in a private trace instance).
+#      opcode (the kernel's fuse_request_send tracepoint in a private trace instance). Warm, ps
+#      costs 15 per process: OPEN, READ and RELEASE of stat, status, environ and cmdline, a
+#      second READ (end of file) of the last two, and a LOOKUP of ctty, which does not exist;
+#      more LOOKUPs mean the host dropped cached entries meanwhile (drop_caches, memory pressure).
 #   3. The control plane: scripts/bench/ctl-bench.sh (pipelined commands per second through one
 #      connection, spawn --count, /proc latency meanwhile), its table printed as it is.
 # The closing table gives each figure, its reference, the ratio and the goal: boot ≤ 5 s and
