@@ -9,7 +9,7 @@
 #      list so few processes that ps's fixed start-up cost dominates its per-process figure).
 #   2. open+read+close of one stat file (../shared/bench/readloop.c): ksim's /proc/1/stat, the
 #      host's /proc/1/stat, and /42/stat of the C libfuse2 server ../shared/bench/cfuse-baseline.c
-#      mounted with ksim's proc options (60 s entry/attr timeouts, which ksim
+#      mounted with ksim's proc options (600 s entry/attr timeouts, which ksim
 #      invalidates when a task goes; no negative caching; use_ino, default_permissions,
 #      allow_other; multi-threaded, while ksim serves on one thread by default).
 #   3. JVM start -> mount ready: from launching `scripts/ksim up` until its proc/stat reads.
@@ -34,7 +34,7 @@ ITERS=${ITERS:-20000}
 WORKERS=${WORKERS:-1000}
 READY_TIMEOUT=${READY_TIMEOUT:-60}
 # The options ksim mounts its proc with (fusebridge MountOptions, ProcFs.cacheSeconds).
-FUSE_OPTS="use_ino,attr_timeout=60,entry_timeout=60,negative_timeout=0,default_permissions,allow_other"
+FUSE_OPTS="use_ino,attr_timeout=600,entry_timeout=600,negative_timeout=0,default_permissions,allow_other"
 
 die() { echo "proc-bench: $*" >&2; exit 1; }
 say() { echo "proc-bench: $*" >&2; }

@@ -49,6 +49,14 @@ final class Fork {
 
     /** fork(): a new single-threaded process, a copy of the parent (mm shared until exec). */
     Task process(Task parent, int flags) {
+        return process(parent, flags, false);
+    }
+
+    /**
+     * fork(), or with vfork the clone(CLONE_VM | CLONE_VFORK) of posix_spawn(): the child
+     * borrows the parent's mm until it execs, so nothing of the mm is copied or charged.
+     */
+    Task process(Task parent, int flags, boolean vfork) {
         checkThreadsMax();
         // dup_task_struct() and copy_mm() take their memory before alloc_pid(): a failure
         // (ENOMEM, or EAGAIN for pids) leaves nothing behind.
@@ -56,7 +64,7 @@ final class Fork {
         MmStruct mm = null;
         int pid;
         try {
-            if (parent != null && parent.mm != null) mm = copyMm(parent.mm);
+            if (parent != null && parent.mm != null && !vfork) mm = copyMm(parent.mm);
             pid = k.pidNs.alloc();
         } catch (RuntimeException e) {
             if (mm != null) k.accountMm(mm, -1);

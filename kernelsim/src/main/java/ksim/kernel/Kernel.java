@@ -187,11 +187,16 @@ public final class Kernel {
         return t;
     }
 
-    /** fork() then execve(): a new process running a program, owned by cred. */
+    /** posix_spawn(): vfork then execve, a new process running a program, owned by cred. */
     public Task spawn(Task parent, Program program, List<String> argv, List<String> envp, Cred cred) {
-        Task t = fork.process(parent, Task.PF_RANDOMIZE);
+        Task t = fork.process(parent, Task.PF_RANDOMIZE, true);
         t.cred = cred;
-        exec.exec(t, program, argv, envp);
+        try {
+            exec.exec(t, program, argv, envp);
+        } catch (RuntimeException e) {
+            exit.exitAndRelease(t, 127); // the child _exit(127)s and posix_spawn reaps it
+            throw e;
+        }
         return t;
     }
 

@@ -1,11 +1,7 @@
 package ksim.mm;
 
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import ksim.kernel.Param;
 
@@ -18,7 +14,7 @@ import ksim.kernel.Param;
  */
 public final class MmStruct {
     /** The VMAs by start address (mm->mm_mt). */
-    final TreeMap<Long, Vma> mmap = new TreeMap<>();
+    final VmaTree mmap = new VmaTree();
     /** mm->mmap_base: where top-down placement starts. */
     long mmapBase;
     long hiwaterVm;
@@ -31,7 +27,7 @@ public final class MmStruct {
     private final Counters counters = new Counters();
     /** pgtablesBytes() and residentShareKeys() as last computed; dropped whenever a VMA or page changes. */
     private long pgtablesCache = -1;
-    private java.util.Set<Long> shareKeysCache;
+    private long[] shareKeysCache;
 
     /** total_vm, data_vm, exec_vm, stack_vm, locked_vm, the rss_stat by page kind, and present locked pages. */
     static final class Counters {
@@ -49,7 +45,7 @@ public final class MmStruct {
         }
 
         void addPages(Vma v, int sign) {
-            for (PageKind k : PageKind.values()) pages[k.ordinal()] += sign * v.pages.count(k);
+            v.pages.addCounts(pages, sign);
             if (v.has(VmFlags.VM_LOCKED)) lockedRss += sign * v.pages.resident();
         }
 
@@ -99,7 +95,8 @@ public final class MmStruct {
     /** dup_mm(): the child's copy of the VMAs and their page table entries after fork. */
     public MmStruct duplicate() {
         MmStruct c = new MmStruct();
-        for (Vma v : mmap.values()) c.mmap.put(v.start, v.copy());
+        for (Vma v : mmap.values()) c.mmap.put(v.copy());
+        c.mmap.trim();
         c.counters.copyFrom(counters);
         c.mmapBase = mmapBase;
         c.hiwaterVm = hiwaterVm;
@@ -121,7 +118,7 @@ public final class MmStruct {
 
     /** Every VMA in address order (the gate page is not among them). */
     public Collection<Vma> vmas() {
-        return Collections.unmodifiableCollection(mmap.values());
+        return mmap.values();
     }
 
     /** mm->map_count. */
@@ -131,10 +128,9 @@ public final class MmStruct {
 
     /** find_vma(): the first VMA that ends above addr, or null. */
     public Vma findVma(long addr) {
-        Map.Entry<Long, Vma> e = mmap.floorEntry(addr);
-        if (e != null && e.getValue().end > addr) return e.getValue();
-        Map.Entry<Long, Vma> next = mmap.higherEntry(addr);
-        return next == null ? null : next.getValue();
+        Vma e = mmap.floor(addr);
+        if (e != null && e.end > addr) return e;
+        return mmap.higher(addr);
     }
 
     /** The VMA that contains addr, or null. */
@@ -145,31 +141,29 @@ public final class MmStruct {
 
     /** The VMAs that overlap [start, end), in order. */
     List<Vma> overlapping(long start, long end) {
-        List<Vma> out = new ArrayList<>();
-        Map.Entry<Long, Vma> first = mmap.floorEntry(start);
-        Long from = first != null && first.getValue().end > start ? first.getKey() : Long.valueOf(start);
-        for (Vma v : mmap.subMap(from, true, end, false).values()) out.add(v);
-        return out;
+        Vma first = mmap.floor(start);
+        long from = first != null && first.end > start ? first.start : start;
+        return mmap.range(from, end);
     }
 
     /** Adds a VMA that overlaps none, merging it with compatible neighbours (vma_merge). */
     void insert(Vma v) {
-        Map.Entry<Long, Vma> pe = mmap.lowerEntry(v.start);
-        if (pe != null && pe.getValue().end > v.start) throw new IllegalStateException("overlapping " + v + " and " + pe.getValue());
-        Map.Entry<Long, Vma> ne = mmap.ceilingEntry(v.start);
-        if (ne != null && ne.getValue().start < v.end) throw new IllegalStateException("overlapping " + v + " and " + ne.getValue());
+        Vma pe = mmap.lower(v.start);
+        if (pe != null && pe.end > v.start) throw new IllegalStateException("overlapping " + v + " and " + pe);
+        Vma ne = mmap.ceiling(v.start);
+        if (ne != null && ne.start < v.end) throw new IllegalStateException("overlapping " + v + " and " + ne);
         counters.add(v, +1);
         changed();
         Vma cur = v;
-        if (pe != null && pe.getValue().canMerge(v)) {
-            pe.getValue().absorb(v);
-            cur = pe.getValue();
+        if (pe != null && pe.canMerge(v)) {
+            pe.absorb(v);
+            cur = pe;
         } else {
-            mmap.put(v.start, v);
+            mmap.put(v);
         }
-        if (ne != null && cur.canMerge(ne.getValue())) {
-            mmap.remove(ne.getKey());
-            cur.absorb(ne.getValue());
+        if (ne != null && cur.canMerge(ne)) {
+            mmap.remove(ne.start);
+            cur.absorb(ne);
         }
     }
 
@@ -188,7 +182,7 @@ public final class MmStruct {
             else mmap.remove(v.start);
             if (mid.end > end) {
                 Vma upper = mid.splitAt(end);
-                mmap.put(upper.start, upper);
+                mmap.put(upper);
             }
             counters.add(mid, -1);
         }
@@ -271,8 +265,9 @@ public final class MmStruct {
         long ptes = 0, pmds = 0, puds = 0;
         long lastPte = -1, lastPmd = -1, lastPud = -1;
         for (Vma v : mmap.values()) {
-            for (ResidentPages.Run r : v.pages.runList()) {
-                long first = r.start(), last = r.end() - 1;
+            ResidentPages rp = v.pages;
+            for (int i = 0; i < rp.runCount(); i++) {
+                long first = rp.runStart(i), last = rp.runEnd(i) - 1;
                 ptes += count(first >>> 9, last >>> 9, lastPte);
                 lastPte = last >>> 9;
                 pmds += count(first >>> 18, last >>> 18, lastPmd);
@@ -290,14 +285,21 @@ public final class MmStruct {
         return hi >= from ? hi - from + 1 : 0;
     }
 
-    /** The distinct files (and special mappings) of which this mm has pages present: what Rmap counts. */
-    public java.util.Set<Long> residentShareKeys() {
+    /**
+     * The distinct files (and special mappings) of which this mm has pages present: what Rmap
+     * counts. Sorted; kept until the mm changes (an array: every process holds one).
+     */
+    public long[] residentShareKeys() {
         if (shareKeysCache == null) {
-            java.util.Set<Long> keys = new java.util.HashSet<>();
+            long[] keys = new long[mmap.size()];
+            int n = 0;
             for (Vma v : mmap.values()) {
-                if (v.shareKey() != 0 && v.filePages() + v.shmemPages() > 0) keys.add(v.shareKey());
+                if (v.shareKey() != 0 && v.filePages() + v.shmemPages() > 0) keys[n++] = v.shareKey();
             }
-            shareKeysCache = java.util.Collections.unmodifiableSet(keys);
+            java.util.Arrays.sort(keys, 0, n);
+            int d = 0;
+            for (int i = 0; i < n; i++) if (d == 0 || keys[d - 1] != keys[i]) keys[d++] = keys[i];
+            shareKeysCache = java.util.Arrays.copyOf(keys, d);
         }
         return shareKeysCache;
     }

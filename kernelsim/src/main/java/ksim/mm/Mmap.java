@@ -121,13 +121,14 @@ public final class Mmap {
     private static boolean isFree(MmStruct mm, long start, long end) {
         Vma next = mm.findVma(start);
         if (next != null && end > next.startGap()) return false;
-        var prev = mm.mmap.lowerEntry(start);
-        return prev == null || prev.getValue().end <= start;
+        Vma prev = mm.mmap.lower(start);
+        return prev == null || prev.end <= start;
     }
 
     private static long topDown(MmStruct mm, long len, long low, long high) {
         long gapEnd = high;
-        for (Vma v : mm.mmap.descendingMap().values()) {
+        for (int i = mm.mmap.size() - 1; i >= 0; i--) {
+            Vma v = mm.mmap.get(i);
             if (v.startGap() >= gapEnd) continue;
             if (v.end <= gapEnd && gapEnd - v.end >= len) return gapEnd - len;
             gapEnd = v.startGap();

@@ -77,11 +77,13 @@ class ExitTest {
         Kernel k = boot();
         long free = k.vmstat().freePages();
         long committed = k.vmstat().committedAs();
+        long before = slabPages(k);
         Task t = TestKernels.spawnSmall(k, "short");
         k.cloneThread(t, "t2");
         assertTrue(k.vmstat().freePages() < free);
         k.exitAndRelease(t, 0);
-        assertEquals(free, k.vmstat().freePages());
+        // SLUB may keep a slab it took meanwhile (a partial slab of a task cache): every other page comes back.
+        assertEquals(free + before, k.vmstat().freePages() + slabPages(k));
         assertEquals(committed, k.vmstat().committedAs());
     }
 
@@ -115,5 +117,9 @@ class ExitTest {
         }
         assertEquals(free, k.vmstat().freePages(), "memory released twice");
         assertEquals(cutime, master.signal().cutime() + master.signal().cstime(), "child times counted twice");
+    }
+
+    private static long slabPages(Kernel k) {
+        return k.vmstat().get(ksim.mm.VmStat.Item.NR_SLAB_UNRECLAIMABLE) + k.vmstat().get(ksim.mm.VmStat.Item.NR_SLAB_RECLAIMABLE);
     }
 }

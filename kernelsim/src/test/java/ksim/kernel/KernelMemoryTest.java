@@ -87,10 +87,24 @@ class KernelMemoryTest {
         int threads = k.pids().nrThreads();
         long free = vm.freePages();
         long stacks = vm.folios().held(PageUse.KERNEL_STACK);
-        assertEquals(Errno.ENOMEM, errnoOf(() -> k.spawn(parent, Program.small("/usr/bin/x", 100, 200, 3), List.of("x"), List.of(), Cred.ROOT)));
+        assertEquals(Errno.ENOMEM, errnoOf(() -> new Syscalls(k).fork(parent)));
         assertEquals(threads, k.pids().nrThreads());
         assertEquals(free, vm.freePages());
         assertEquals(stacks, vm.folios().held(PageUse.KERNEL_STACK));
+        assertEquals(List.of(), BuddyCheck.check(vm.node()));
+    }
+
+    @Test
+    void spawnBorrowsTheParentsMmInsteadOfCopyingIt() {
+        Kernel k = boot();
+        VmStat vm = k.vmstat();
+        // The parent from above: fork cannot copy it, but posix_spawn (CLONE_VM|CLONE_VFORK) copies nothing.
+        Program huge = new Program("/usr/bin/huge", 40, 16, 2048, 132, 132, 1024, (int) (vm.freePages() * 4 * 6 / 10) / 4 * 4, 800, 0, 3);
+        Task parent = k.spawn(k.initTask(), huge, List.of("huge"), List.of(), Cred.ROOT);
+        long anon = vm.folios().held(PageUse.ANON);
+        Task child = k.spawn(parent, Program.small("/usr/bin/x", 100, 200, 3), List.of("x"), List.of(), Cred.ROOT);
+        assertNotEquals(parent.mm(), child.mm());
+        assertEquals(anon + child.mm().rssAnon(), vm.folios().held(PageUse.ANON), "only the child's own image is charged");
         assertEquals(List.of(), BuddyCheck.check(vm.node()));
     }
 

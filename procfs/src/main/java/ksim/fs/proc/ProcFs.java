@@ -35,9 +35,10 @@ public final class ProcFs implements SuperBlock {
     /**
      * Entries may be cached for this long once the mount can invalidate them: the only entries
      * whose existence or owner changes are the pid directories, and those are invalidated when
-     * their task is released (proc_flush_pid).
+     * their task is released (proc_flush_pid). Long enough that a `ps aux` over 100,000 tasks,
+     * which takes most of a minute, still finds the entries of the previous one.
      */
-    private static final int CACHE_SECONDS = 60;
+    private static final int CACHE_SECONDS = 600;
     private volatile EntryInvalidator invalidator;
 
     @Override

@@ -28,7 +28,7 @@ final class TaskStatus {
         Task parent = leader.realParent();
         var sig = t.signal();
         s.put("Name:\t").put(escapeName(t.procName())).put('\n');
-        s.kv("Umask", String.format("%04o", t.umask()));
+        s.kv("Umask", umask(t.umask()));
         s.kv("State", t.state().describe());
         s.kv("Tgid", t.tgid());
         s.kv("Ngid", 0);
@@ -120,5 +120,15 @@ final class TaskStatus {
             else s.put(new byte[] {b});
         }
         return s.bytes();
+    }
+
+    /** The mask as four octal digits ("%04o" without a Formatter on every read). */
+    static String umask(int mask) {
+        char[] c = new char[4];
+        for (int i = 3; i >= 0; i--) {
+            c[i] = (char) ('0' + (mask & 7));
+            mask >>>= 3;
+        }
+        return new String(c);
     }
 }
