@@ -44,6 +44,11 @@ final class MountedKernel implements AutoCloseable {
 
     /** A mounted demo kernel with memoryKb of RAM (large populations need a large machine). */
     static MountedKernel start(long memoryKb) throws IOException {
+        return start(KernelConfig.defaults().withMemoryKb(memoryKb).withClockMode(Clock.Mode.MANUAL));
+    }
+
+    /** A mounted demo kernel of config (its clock mode included), booted 3 s before now. */
+    static MountedKernel start(KernelConfig base) throws IOException {
         boolean possible = Files.exists(Path.of("/dev/fuse")) && MountOptions.isRoot();
         if (Boolean.getBoolean("ksim.requireFuse") && !possible) {
             throw new IllegalStateException("FUSE tests required but /dev/fuse or root is missing");
@@ -52,8 +57,7 @@ final class MountedKernel implements AutoCloseable {
         Path dir = Files.createTempDirectory("ksim-test");
         Files.createDirectories(dir.resolve("proc"));
         Files.createDirectories(dir.resolve("sys"));
-        KernelConfig config = KernelConfig.defaults().withMemoryKb(memoryKb).withClockMode(Clock.Mode.MANUAL)
-                .withBootEpochMs(System.currentTimeMillis() - 3000);
+        KernelConfig config = base.withBootEpochMs(System.currentTimeMillis() - 3000);
         return new MountedKernel(dir, KsimServer.start(config, dir.resolve("proc"), dir.resolve("sys"), MountOptions.defaults()));
     }
 
