@@ -74,12 +74,13 @@ public final class SchedAvg {
     /** accumulate_sum(): true if at least one period boundary was crossed. */
     private boolean accumulate(long delta, int load, int runnable, int running) {
         long contrib = delta;
-        long periods = (delta + periodContrib) / PERIOD;
+        delta += periodContrib;
+        long periods = delta / PERIOD;
         if (periods > 0) {
             loadSum = decayLoad(loadSum, periods);
             runnableSum = decayLoad(runnableSum, periods);
             utilSum = decayLoad(utilSum, periods);
-            delta = (delta + periodContrib) % PERIOD;
+            delta %= PERIOD;
             if (load != 0) {
                 long d1 = PERIOD - periodContrib;
                 long c1 = decayLoad(d1, periods);
