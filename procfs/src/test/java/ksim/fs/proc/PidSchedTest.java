@@ -86,6 +86,12 @@ class PidSchedTest {
         assertTrue(!m.containsKey("se.slice"), "RT tasks print no se.slice");
         assertTrue(!m.containsKey("mm->numa_scan_seq"), "kernel threads have no mm");
         assertTrue(Long.parseLong(m.get("nr_voluntary_switches")) > 0, "the stopper thread woke during boot");
+        // Per-CPU threads are bound, and status says so as it does for ksoftirqd/1 on a real machine.
+        Task ksoftirqd1 = byComm("ksoftirqd/1");
+        assertEquals("2", p.field("/" + ksoftirqd1.pid() + "/status", "Cpus_allowed"));
+        assertEquals("1", p.field("/" + ksoftirqd1.pid() + "/status", "Cpus_allowed_list"));
+        assertEquals(1, ksoftirqd1.cpu());
+        assertEquals("0-1", p.field("/" + byComm("rcu_preempt").pid() + "/status", "Cpus_allowed_list"));
     }
 
     /** Same keys, same order as this machine's own /proc/self/sched (when the host has one). */
