@@ -47,8 +47,13 @@ final class MountedKernel implements AutoCloseable {
         return start(c -> c.withMemoryKb(memoryKb));
     }
 
-    /** A mounted demo kernel whose configuration the caller adjusts (more CPUs, more memory). */
+    /** A mounted demo kernel on the manual clock whose configuration the caller adjusts (more CPUs, more memory). */
     static MountedKernel start(java.util.function.UnaryOperator<KernelConfig> adjust) throws IOException {
+        return start(adjust.apply(KernelConfig.defaults()).withClockMode(Clock.Mode.MANUAL));
+    }
+
+    /** A mounted demo kernel of config (its clock mode included), booted 3 s before now. */
+    static MountedKernel start(KernelConfig base) throws IOException {
         boolean possible = Files.exists(Path.of("/dev/fuse")) && MountOptions.isRoot();
         if (Boolean.getBoolean("ksim.requireFuse") && !possible) {
             throw new IllegalStateException("FUSE tests required but /dev/fuse or root is missing");
@@ -57,8 +62,7 @@ final class MountedKernel implements AutoCloseable {
         Path dir = Files.createTempDirectory("ksim-test");
         Files.createDirectories(dir.resolve("proc"));
         Files.createDirectories(dir.resolve("sys"));
-        KernelConfig config = adjust.apply(KernelConfig.defaults()).withClockMode(Clock.Mode.MANUAL)
-                .withBootEpochMs(System.currentTimeMillis() - 3000);
+        KernelConfig config = base.withBootEpochMs(System.currentTimeMillis() - 3000);
         return new MountedKernel(dir, KsimServer.start(config, dir.resolve("proc"), dir.resolve("sys"), MountOptions.defaults()));
     }
 

@@ -35,6 +35,7 @@ final class Boot {
         k.setInitTasks(init, kthreadd);
         k.sched.setState(kthreadd, TaskState.INTERRUPTIBLE, "kthreadd");
         kernelThreads(k);
+        KthreadRhythm.install(k);
         k.tick(Param.HZ / 4);
 
         // kernel_init execs /sbin/init: pid 1 becomes the init system.

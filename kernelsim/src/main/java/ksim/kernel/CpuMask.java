@@ -22,4 +22,17 @@ public final class CpuMask {
     public static String list(int n) {
         return n == 1 ? "0" : "0-" + (n - 1);
     }
+
+    /** The mask of the one CPU cpu among n, as "%*pb" prints it. */
+    public static String single(int cpu, int n) {
+        int words = (n + 31) / 32;
+        StringBuilder sb = new StringBuilder();
+        for (int w = words - 1; w >= 0; w--) {
+            long word = cpu / 32 == w ? 1L << (cpu % 32) : 0;
+            String hex = Long.toHexString(word);
+            if (w == words - 1) sb.append(hex);
+            else sb.append(',').append("0".repeat(8 - hex.length())).append(hex);
+        }
+        return sb.toString();
+    }
 }

@@ -258,6 +258,7 @@ public final class Kernel {
     public void setNice(Task t, int nice) {
         if (nice < -20 || nice > 19) throw Errno.EINVAL.error("nice must be -20..19");
         t.staticPrio = Task.MAX_RT_PRIO + 20 + nice;
+        sched.reweight(t);
     }
 
     /** sched_setscheduler() to a real-time policy with a priority of 1..99. */
@@ -265,8 +266,10 @@ public final class Kernel {
         if ((policy != Task.SCHED_FIFO && policy != Task.SCHED_RR) || rtPriority < 1 || rtPriority > 99) {
             throw Errno.EINVAL.error("real-time policy needs FIFO or RR and a priority of 1..99");
         }
-        t.policy = policy;
-        t.rtPriority = rtPriority;
+        sched.changePolicy(t, () -> {
+            t.policy = policy;
+            t.rtPriority = rtPriority;
+        });
     }
 
     /** How much of its CPU time a task spends in user mode, in percent. */

@@ -39,7 +39,4 @@ public final class Param {
     public static final long EXP_15 = 2037;
     /** LOAD_FREQ: the load average is sampled every 5 s + 1 tick. */
     public static final int LOAD_FREQ = 5 * HZ + 1;
-
-    /** Default nice-0 round-robin slice of the skeleton scheduler, in ticks (3 ms at HZ=250 is ~1). */
-    public static final int SCHED_SLICE_TICKS = 3;
 }

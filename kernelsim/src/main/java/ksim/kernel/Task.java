@@ -72,6 +72,8 @@ public final class Task {
     int cpu;
     long nvcsw;
     long nivcsw;
+    /** task->se and task->sched_info: the scheduler's view of this task. */
+    final SchedEntity se = new SchedEntity(this);
     long minFlt;
     long majFlt;
     /** The kernel function a sleeping task waits in, as /proc/<pid>/wchan prints it. */
@@ -146,6 +148,7 @@ public final class Task {
     public int cpu() { return cpu; }
     public long nvcsw() { return nvcsw; }
     public long nivcsw() { return nivcsw; }
+    public SchedEntity se() { return se; }
     public long minFlt() { return minFlt; }
     public long majFlt() { return majFlt; }
     public String wchan() { return wchan; }

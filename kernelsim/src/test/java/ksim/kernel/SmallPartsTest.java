@@ -43,6 +43,10 @@ class SmallPartsTest {
         assertEquals("0", CpuMask.list(1));
         assertEquals("0-1", CpuMask.list(2));
         assertEquals("0-63", CpuMask.list(64));
+        assertEquals("2", CpuMask.single(1, 2));
+        assertEquals("1", CpuMask.single(0, 1));
+        assertEquals("1,00000000", CpuMask.single(32, 33));
+        assertEquals("80000000", CpuMask.single(31, 32));
     }
 
     @Test

@@ -115,7 +115,7 @@ class TickAccountingTest {
     }
 
     @Test
-    void roundRobinSharesACpuAndCountsSwitches() {
+    void equalWeightsShareACpuAndCountSwitches() {
         Kernel k = boot(config().withCpus(1));
         Task md5 = byComm(k, "md5sum");
         Task w = TestKernels.spawnSmall(k, "spin");
@@ -128,8 +128,9 @@ class TickAccountingTest {
         long a = md5.utime() + md5.stime() - a0;
         long b = w.utime() + w.stime();
         assertEquals(600 * Param.TICK_NSEC, a + b);
-        assertTrue(Math.abs(a - 300 * Param.TICK_NSEC) <= Param.SCHED_SLICE_TICKS * Param.TICK_NSEC, "equal slices: " + a);
-        assertTrue(k.scheduler().nrContextSwitches() - ctxt0 >= 600 / Param.SCHED_SLICE_TICKS - 1);
+        // A tick is longer than a slice: equal weights alternate every tick, within a few ticks of half each.
+        assertTrue(Math.abs(a - 300 * Param.TICK_NSEC) <= 3 * Param.TICK_NSEC, "equal shares: " + a);
+        assertTrue(k.scheduler().nrContextSwitches() - ctxt0 >= 600 - 3);
         assertTrue(md5.nivcsw() > niv0, "preempted at the end of its slices");
         assertEquals(idle0, k.scheduler().cpustat(0).get(KernelCpustat.IDLE), "never idle with work queued");
     }

@@ -37,6 +37,8 @@ final class PidDir implements Inode {
             new Entry("mounts", Mode.S_IFREG | 0444, (d, ino) -> d.file(ino, 0444, () -> ProcMounts.mounts(d.kernel))),
             new Entry("ns", Mode.S_IFDIR | 0511, (d, ino) -> new NsDir(d.kernel, d.task, d.tgidView, ino, d.attr)),
             new Entry("root", Mode.S_IFLNK | 0777, (d, ino) -> d.link(ino, c -> PidViews.root(d.task))),
+            new Entry("sched", Mode.S_IFREG | 0644, PidDir::sched),
+            new Entry("schedstat", Mode.S_IFREG | 0444, (d, ino) -> d.file(ino, 0444, () -> PidSched.schedstat(d.task))),
             new Entry("smaps", Mode.S_IFREG | 0444, (d, ino) -> MmFile.smaps(d.kernel, d.task, d.attr, ino)),
             new Entry("smaps_rollup", Mode.S_IFREG | 0444, (d, ino) -> MmFile.smapsRollup(d.kernel, d.task, d.attr, ino)),
             new Entry("stat", Mode.S_IFREG | 0444, (d, ino) -> d.file(ino, 0444, () -> TaskStat.show(d.kernel, d.task, d.whole()))),
@@ -131,6 +133,17 @@ final class PidDir implements Inode {
             int n = data.length;
             if (n > 0 && data[n - 1] == '\n') n--;
             kernel.setComm(task, java.util.Arrays.copyOf(data, n));
+        }), this::checkAlive);
+    }
+
+    /** sched is writable; a write resets the schedstats, of which this kernel keeps none (sched_write). */
+    private Inode sched(long ino) {
+        InodeAttr a = new InodeAttr(ino, Mode.S_IFREG | 0644, 1, attr.uid(), attr.gid(), 0, attr.mtimeNs());
+        return new ShowFile(a, () -> kernel.locked(() -> {
+            if (!task.isAlive()) throw Errno.ESRCH.error("task has exited");
+            return PidSched.sched(kernel, task);
+        }), data -> kernel.locked(() -> {
+            if (!task.isAlive()) throw Errno.ESRCH.error("task has exited");
         }), this::checkAlive);
     }
 

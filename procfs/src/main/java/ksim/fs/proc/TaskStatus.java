@@ -68,8 +68,9 @@ final class TaskStatus {
         s.kv("Speculation_Store_Bypass", "thread vulnerable");
         s.kv("SpeculationIndirectBranch", "conditional enabled");
         int cpus = k.config().cpus();
-        s.kv("Cpus_allowed", CpuMask.mask(cpus));
-        s.kv("Cpus_allowed_list", CpuMask.list(cpus));
+        int bound = t.se().boundCpu();
+        s.kv("Cpus_allowed", bound >= 0 ? CpuMask.single(bound, cpus) : CpuMask.mask(cpus));
+        s.kv("Cpus_allowed_list", bound >= 0 ? Integer.toString(bound) : CpuMask.list(cpus));
         StringBuilder mems = new StringBuilder();
         for (int i = 0; i < MEMS_ALLOWED_WORDS; i++) mems.append(i == 0 ? "" : ",").append(i == MEMS_ALLOWED_WORDS - 1 ? "00000001" : "00000000");
         s.kv("Mems_allowed", mems.toString());
