@@ -122,4 +122,21 @@ class KernelMemoryTest {
         assertEquals(free, vm.freePages());
         assertTrue(vm.mmPages().charged(before));
     }
+
+    @Test
+    void aSpawnWhoseExecFailsGivesTheBorrowedMmBack() {
+        Kernel k = boot();
+        VmStat vm = k.vmstat();
+        Task parent = TestKernels.byComm(k, "cron");
+        MmStruct mm = parent.mm();
+        int threads = k.pids().nrThreads();
+        long free = vm.freePages();
+        Program huge = new Program("/usr/bin/huge", 40, 16, 2048, 132, 132, 1024, (int) Math.min(Integer.MAX_VALUE / 8, vm.totalRamPages() * 4), 0, 0, 3);
+        assertEquals(Errno.ENOMEM, errnoOf(() -> k.spawn(parent, huge, List.of("huge"), List.of(), Cred.ROOT)));
+        assertSame(mm, parent.mm());
+        assertTrue(vm.mmPages().charged(mm), "the parent's address space is still charged");
+        assertEquals(threads, k.pids().nrThreads(), "the failed child was reaped");
+        assertEquals(free, vm.freePages());
+        assertEquals(List.of(), BuddyCheck.check(vm.node()));
+    }
 }
