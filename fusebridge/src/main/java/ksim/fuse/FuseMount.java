@@ -67,6 +67,9 @@ public final class FuseMount extends FuseStubFS {
 
     /** How long a change to a hard-linked inode waits for the host to drop its other names. */
     private static final long ALIAS_WAIT_MS = 50;
+    /** Bits of the first byte of struct fuse_operations' flag word (libfuse 2.9). */
+    private static final int FLAG_NULLPATH_OK = 1;
+    private static final int FLAG_UTIME_OMIT_OK = 4;
 
     /** An open file and the inode it was opened on. */
     private record Handle(File file, Inode inode) {}
@@ -82,6 +85,7 @@ public final class FuseMount extends FuseStubFS {
     private final AtomicLong unexpected = new AtomicLong();
 
     private final FuseNotify notify = new FuseNotify();
+    private final OpStats stats = OpStats.fromProperty();
 
     public FuseMount(SuperBlock sb) {
         this.sb = sb;
@@ -160,9 +164,12 @@ public final class FuseMount extends FuseStubFS {
     }
 
     /**
-     * Sets flag_nullpath_ok in struct fuse_operations: with hard_remove, an unlinked file that is
-     * still open has no path, and its reads and writes must still reach us (by file handle).
-     * jnr-fuse declares the bitfield's bytes as padding; the first one holds the low bits.
+     * Sets two bits of struct fuse_operations' flag word. flag_nullpath_ok: with hard_remove, an
+     * unlinked file that is still open has no path, and its reads and writes must still reach us
+     * (by file handle). flag_utime_omit_ok: utimens() understands UTIME_OMIT and UTIME_NOW;
+     * without it libfuse 2 silently drops a SETATTR that changes only one of atime and mtime
+     * (tar restoring mtimes, touch -m). jnr-fuse declares the bitfield's bytes as padding; the
+     * first one holds the low bits (bit 0 nullpath_ok, bit 1 nopath, bit 2 utime_omit_ok).
      */
     private void allowNullPaths() {
         try {
@@ -170,7 +177,7 @@ public final class FuseMount extends FuseStubFS {
             offset.setAccessible(true);
             long off = (Long) offset.invoke(fuseOperations.flag_nullpath_ok);
             Pointer p = Struct.getMemory(fuseOperations);
-            p.putByte(off, (byte) (p.getByte(off) | 1));
+            p.putByte(off, (byte) (p.getByte(off) | FLAG_NULLPATH_OK | FLAG_UTIME_OMIT_OK));
         } catch (ReflectiveOperationException | RuntimeException e) {
             log.warn("cannot set flag_nullpath_ok ({}); open unlinked files will fail with ENOENT", e.toString());
         }
@@ -235,6 +242,7 @@ public final class FuseMount extends FuseStubFS {
     /** FUSE destroy: the session is over; a disk filesystem writes back and marks itself clean. */
     @Override
     public void destroy(Pointer initResult) {
+        if (stats != null) stats.write();
         try {
             sb.putSuper();
         } catch (RuntimeException e) {
@@ -302,6 +310,7 @@ public final class FuseMount extends FuseStubFS {
 
     /** Runs one operation, turning every failure into a negative errno. */
     private int guard(String op, String path, Op body) {
+        long t0 = stats != null ? System.nanoTime() : 0;
         try {
             return body.run();
         } catch (KernelError e) {
@@ -311,6 +320,8 @@ public final class FuseMount extends FuseStubFS {
             unexpected.incrementAndGet();
             log.error("{} {} failed unexpectedly; answering EIO", op, path, e);
             return -Errno.EIO.value;
+        } finally {
+            if (stats != null) stats.add(op, System.nanoTime() - t0);
         }
     }
 
