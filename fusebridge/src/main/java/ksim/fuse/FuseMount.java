@@ -86,6 +86,7 @@ public final class FuseMount extends FuseStubFS {
 
     private final FuseNotify notify = new FuseNotify();
     private final OpStats stats = OpStats.fromProperty();
+    private volatile ImageWriteback writeback;
 
     public FuseMount(SuperBlock sb) {
         this.sb = sb;
@@ -108,6 +109,11 @@ public final class FuseMount extends FuseStubFS {
                 RawStructs.fillStat(stbuf, walk(path, reader()).getattr());
                 return 0;
             }));
+        }
+        // struct timespec[2] read in place (tv_sec, tv_nsec: two longs each on x86_64)
+        if (RawStructs.STAT_OK) {
+            fuseOperations.utimens.set((path, ts) -> guard("utimens", path,
+                    () -> setTimes(path, ts.getLong(0), ts.getLong(8), ts.getLong(16), ts.getLong(24))));
         }
         if (!RawStructs.fileInfoOk()) return;
         if (RawStructs.STAT_OK) {
@@ -208,6 +214,14 @@ public final class FuseMount extends FuseStubFS {
         }
     }
 
+    /**
+     * Starts background writeback of the image the filesystem lives on (see ImageWriteback); it
+     * stops when the filesystem has been written back at the end of the session.
+     */
+    public void startImageWriteback(ksim.fs.BlockDevice dev, Path image) {
+        writeback = ImageWriteback.attach(dev, image);
+    }
+
     /** Blocks until the FUSE session has ended (unmounted here or from outside) and destroy() ran. */
     public void awaitExit() throws InterruptedException {
         exited.await();
@@ -248,6 +262,10 @@ public final class FuseMount extends FuseStubFS {
         } catch (RuntimeException e) {
             unexpected.incrementAndGet();
             log.error("writing back {} at unmount failed", sb.type(), e);
+        } finally {
+            ImageWriteback w = writeback;
+            writeback = null;
+            if (w != null) w.close();
         }
     }
 
@@ -586,18 +604,23 @@ public final class FuseMount extends FuseStubFS {
 
     @Override
     public int utimens(String path, Timespec[] timespec) {
-        return guard("utimens", path, () -> {
-            Long[] t = new Long[2];
-            boolean[] set = new boolean[2];
-            for (int i = 0; i < 2; i++) {
-                long nsec = timespec[i].tv_nsec.longValue();
-                if (nsec == UTIME_OMIT) continue;
-                set[i] = true;
-                if (nsec != UTIME_NOW) t[i] = timespec[i].tv_sec.get() * 1_000_000_000L + nsec;
-            }
-            refreshAliases(VfsOps.setattr(mnt, path, Iattr.times(set[0], t[0], set[1], t[1]), caller()), path);
-            return 0;
-        });
+        return guard("utimens", path, () -> setTimes(path, timespec[0].tv_sec.get(), timespec[0].tv_nsec.longValue(),
+                timespec[1].tv_sec.get(), timespec[1].tv_nsec.longValue()));
+    }
+
+    /** utimensat's two times (UTIME_NOW and UTIME_OMIT in the nanoseconds) as one setattr. */
+    private int setTimes(String path, long aSec, long aNsec, long mSec, long mNsec) {
+        Long[] t = new Long[2];
+        boolean[] set = new boolean[2];
+        long[] sec = {aSec, mSec};
+        long[] nsec = {aNsec, mNsec};
+        for (int i = 0; i < 2; i++) {
+            if (nsec[i] == UTIME_OMIT) continue;
+            set[i] = true;
+            if (nsec[i] != UTIME_NOW) t[i] = sec[i] * 1_000_000_000L + nsec[i];
+        }
+        refreshAliases(VfsOps.setattr(mnt, path, Iattr.times(set[0], t[0], set[1], t[1]), caller()), path);
+        return 0;
     }
 
     @Override
