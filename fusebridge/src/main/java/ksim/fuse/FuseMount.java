@@ -87,6 +87,7 @@ public final class FuseMount extends FuseStubFS {
     private final FuseNotify notify = new FuseNotify();
     private final OpStats stats = OpStats.fromProperty();
     private volatile ImageWriteback writeback;
+    private volatile ImageReadahead readahead;
 
     public FuseMount(SuperBlock sb) {
         this.sb = sb;
@@ -215,11 +216,13 @@ public final class FuseMount extends FuseStubFS {
     }
 
     /**
-     * Starts background writeback of the image the filesystem lives on (see ImageWriteback); it
-     * stops when the filesystem has been written back at the end of the session.
+     * Starts background writeback of the image the filesystem lives on and readahead from it
+     * (see ImageWriteback, ImageReadahead); both stop when the filesystem has been written back
+     * at the end of the session.
      */
     public void startImageWriteback(ksim.fs.BlockDevice dev, Path image) {
         writeback = ImageWriteback.attach(dev, image);
+        readahead = ImageReadahead.attach(dev, image);
     }
 
     /** Blocks until the FUSE session has ended (unmounted here or from outside) and destroy() ran. */
@@ -266,6 +269,9 @@ public final class FuseMount extends FuseStubFS {
             ImageWriteback w = writeback;
             writeback = null;
             if (w != null) w.close();
+            ImageReadahead r = readahead;
+            readahead = null;
+            if (r != null) r.close();
         }
     }
 

@@ -49,6 +49,20 @@ class ImageWritebackTest {
     }
 
     @Test
+    void readaheadHintsReachTheHost() throws Exception {
+        Path img = image(8L << 20);
+        try (BlockDevice dev = BlockDevice.open(img, true)) {
+            ImageReadahead r = ImageReadahead.attach(dev, img);
+            assertNotNull(r, "libc's posix_fadvise is reachable on Linux");
+            assertTrue(dev.wantsReadahead());
+            dev.readahead(0, 1 << 20);
+            dev.readahead(4L << 20, 1 << 20);
+            r.close();
+            assertEquals(2, r.accepted());
+        }
+    }
+
+    @Test
     void aReadOnlyDeviceGetsNone() throws Exception {
         Path img = image(1 << 20);
         try (BlockDevice dev = BlockDevice.open(img, true)) {

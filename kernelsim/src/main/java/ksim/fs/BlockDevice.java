@@ -27,6 +27,8 @@ public final class BlockDevice implements AutoCloseable {
     private long startedAt;
     private long backgroundBytes = Long.MAX_VALUE;
     private Runnable backgroundStart;
+    /** Where readahead hints go (see setReadahead), or null. */
+    private volatile java.util.function.BiConsumer<Long, Long> readahead;
 
     private BlockDevice(Path path, FileChannel ch, FileLock claim, boolean readOnly, long size) {
         this.path = path;
@@ -88,6 +90,24 @@ public final class BlockDevice implements AutoCloseable {
         this.backgroundBytes = everyBytes;
         this.backgroundStart = start;
         this.startedAt = written;
+    }
+
+    /**
+     * A way to have byte ranges the filesystem expects to read soon brought into memory ahead
+     * of time (the block layer's readahead); hint must not block.
+     */
+    public void setReadahead(java.util.function.BiConsumer<Long, Long> hint) {
+        this.readahead = hint;
+    }
+
+    public boolean wantsReadahead() {
+        return readahead != null;
+    }
+
+    /** Asks for len bytes at pos to be read ahead; does nothing without a readahead hook. */
+    public void readahead(long pos, long len) {
+        var r = readahead;
+        if (r != null && len > 0) r.accept(pos, len);
     }
 
     /** Bytes written through this device since it was opened. */

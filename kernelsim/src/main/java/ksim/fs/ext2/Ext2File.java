@@ -22,6 +22,11 @@ final class Ext2File implements File {
     /** f_cred: whose quota of reserved blocks the allocations for this file draw on. */
     private final Caller cred;
     private boolean released;
+    /** file_ra_state: where the last read ended, and how far ahead the device was asked to read. */
+    private long lastEnd = -1;
+    private long raEnd;
+    /** How far ahead of a sequential reader data is requested (a readahead window of 4 MiB). */
+    static final long RA_WINDOW = 4L << 20;
 
     Ext2File(Ext2Inode inode, int flags, Caller cred) {
         this.inode = inode;
@@ -59,6 +64,8 @@ final class Ext2File implements File {
             long size = inode.size;
             if (offset >= size || !dst.hasRemaining()) return 0;
             int n = (int) Math.min(dst.remaining(), size - offset);
+            if ((offset == lastEnd || offset == 0) && offset + n < size) readahead(offset + n, size);
+            lastEnd = offset + n;
             int bs = fs.blockSize;
             int base = dst.position();
             int done = 0;
@@ -92,6 +99,37 @@ final class Ext2File implements File {
             inode.touchAtime();
             return n;
         }
+    }
+
+    /**
+     * page_cache_sync_readahead for a sequential reader: once the window ahead of the reader is
+     * half used, the next blocks up to RA_WINDOW past it are mapped and their physically
+     * contiguous runs handed to the device's readahead, so reading the file does not wait for
+     * the disk request by request. Damage met while mapping stops the readahead, not the read.
+     */
+    private void readahead(long from, long size) {
+        if (!fs.dev.wantsReadahead() || raEnd - from > RA_WINDOW / 2) return;
+        int bs = fs.blockSize;
+        long start = Math.max(raEnd, from) / bs;
+        long end = (Math.min(size, from + RA_WINDOW) + bs - 1) / bs;
+        long runAt = -1;
+        long runLen = 0;
+        try {
+            for (long lblk = start; lblk < end; lblk++) {
+                long phys = Ext2BlockMap.bmap(inode, lblk);
+                if (phys != 0 && runLen > 0 && runAt + runLen == phys * bs) {
+                    runLen += bs;
+                    continue;
+                }
+                if (runLen > 0) fs.dev.readahead(runAt, runLen);
+                runAt = phys * bs;
+                runLen = phys == 0 ? 0 : bs;
+            }
+        } catch (KernelError e) {
+            runLen = 0;
+        }
+        if (runLen > 0) fs.dev.readahead(runAt, runLen);
+        raEnd = end * bs;
     }
 
     @Override
