@@ -81,6 +81,11 @@ public final class FuseMount extends FuseStubFS {
     private final CountDownLatch ready = new CountDownLatch(1);
     private final CountDownLatch exited = new CountDownLatch(1);
     private final ThreadLocal<byte[]> ioBuf = ThreadLocal.withInitial(() -> new byte[MAX_READ]);
+    /** The struct stat readdir hands to the filler with each entry's number and type (the filler copies it). */
+    private final ThreadLocal<FileStat> direntStat = ThreadLocal.withInitial(() -> {
+        Runtime rt = Runtime.getSystemRuntime();
+        return FileStat.of(Memory.allocateDirect(rt, Struct.size(new FileStat(rt))));
+    });
     private volatile Path mountedAt;
     private final AtomicLong unexpected = new AtomicLong();
 
@@ -393,9 +398,7 @@ public final class FuseMount extends FuseStubFS {
     @Override
     public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
         return guard("readdir", path, () -> {
-            Runtime rt = Runtime.getSystemRuntime();
-            Pointer mem = Memory.allocateDirect(rt, Struct.size(new FileStat(rt)));
-            FileStat st = FileStat.of(mem);
+            FileStat st = direntStat.get();
             Caller c = reader();
             walk(path, c).readdir(c, (name, ino, mode) -> {
                 st.st_ino.set(ino);

@@ -105,7 +105,9 @@ final class Ext2File implements File {
      * page_cache_sync_readahead for a sequential reader: once the window ahead of the reader is
      * half used, the next blocks up to RA_WINDOW past it are mapped and their physically
      * contiguous runs handed to the device's readahead, so reading the file does not wait for
-     * the disk request by request. Damage met while mapping stops the readahead, not the read.
+     * the disk request by request. Damage met while mapping ahead is reported as a read would
+     * report it (ext2_error, as Linux's readahead meets it too) and ends the readahead; the
+     * read itself goes on with what it asked for.
      */
     private void readahead(long from, long size) {
         if (!fs.dev.wantsReadahead() || raEnd - from > RA_WINDOW / 2) return;
