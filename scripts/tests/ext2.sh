@@ -44,6 +44,9 @@ manifest() {
     find . -path ./lost+found -prune -o -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
 }
 
+# mtimes DIR: every regular file's path and mtime in seconds (what tar restores).
+mtimes() { (cd "$1" && find . -type f -printf '%P %Ts\n' | LC_ALL=C sort); }
+
 MPID=
 # mount_ksim IMAGE [OPTS...]: ksim mount-ext2 in the background (MPID); 0 once mounted.
 mount_ksim() {
@@ -112,6 +115,9 @@ for kind in default b1024 i128 nodirindex ksim; do
   if workload "$M"; then ok "$kind: workload through FUSE"; else not_ok "$kind: workload through FUSE"; fi
   manifest "$M" >"$W/ksim.manifest"
   check "$kind: what was copied reads back through ksim" diff -r "$SRC/linux" "$M/linux"
+  check "$kind: tar restored every file's mtime" diff <(mtimes "$SRC/linux") <(mtimes "$M/linux")
+  touch -m -d @1000000000 "$M/r7" && touch -a -d @1100000000 "$M/r7"
+  check "$kind: touch -m and touch -a change one time each" [ "$(stat -c '%X %Y' "$M/r7")" = "1100000000 1000000000" ]
   if umount_ksim; then ok "$kind: unmount, server exits 0"; else not_ok "$kind: unmount, server exits 0"; diag "$(cat "$W/mount.log")"; fi
   check "$kind: a clean unmount marks the filesystem clean" [ "$(state_of "$img")" = clean ]
   fsck_clean "$img" "$kind after the workload"

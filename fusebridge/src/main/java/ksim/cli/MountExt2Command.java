@@ -70,6 +70,7 @@ final class MountExt2Command implements Callable<Integer> {
             return 32;
         }
         FuseMount mount = new FuseMount(fs);
+        mount.startImageWriteback(fs.device(), image);
         try {
             mount.mountAndWait(dir, new MountOptions(!multiThreaded, MountOptions.defaults().allowOther()), 10_000);
         } catch (RuntimeException e) {

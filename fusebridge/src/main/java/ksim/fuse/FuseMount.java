@@ -67,6 +67,9 @@ public final class FuseMount extends FuseStubFS {
 
     /** How long a change to a hard-linked inode waits for the host to drop its other names. */
     private static final long ALIAS_WAIT_MS = 50;
+    /** Bits of the first byte of struct fuse_operations' flag word (libfuse 2.9). */
+    private static final int FLAG_NULLPATH_OK = 1;
+    private static final int FLAG_UTIME_OMIT_OK = 4;
 
     /** An open file and the inode it was opened on. */
     private record Handle(File file, Inode inode) {}
@@ -78,10 +81,18 @@ public final class FuseMount extends FuseStubFS {
     private final CountDownLatch ready = new CountDownLatch(1);
     private final CountDownLatch exited = new CountDownLatch(1);
     private final ThreadLocal<byte[]> ioBuf = ThreadLocal.withInitial(() -> new byte[MAX_READ]);
+    /** The struct stat readdir hands to the filler with each entry's number and type (the filler copies it). */
+    private final ThreadLocal<FileStat> direntStat = ThreadLocal.withInitial(() -> {
+        Runtime rt = Runtime.getSystemRuntime();
+        return FileStat.of(Memory.allocateDirect(rt, Struct.size(new FileStat(rt))));
+    });
     private volatile Path mountedAt;
     private final AtomicLong unexpected = new AtomicLong();
 
     private final FuseNotify notify = new FuseNotify();
+    private final OpStats stats = OpStats.fromProperty();
+    private volatile ImageWriteback writeback;
+    private volatile ImageReadahead readahead;
 
     public FuseMount(SuperBlock sb) {
         this(new Vfsmount(sb, false));
@@ -109,6 +120,11 @@ public final class FuseMount extends FuseStubFS {
                 RawStructs.fillStat(stbuf, walk(path, reader()).getattr());
                 return 0;
             }));
+        }
+        // struct timespec[2] read in place (tv_sec, tv_nsec: two longs each on x86_64)
+        if (RawStructs.STAT_OK) {
+            fuseOperations.utimens.set((path, ts) -> guard("utimens", path,
+                    () -> setTimes(path, ts.getLong(0), ts.getLong(8), ts.getLong(16), ts.getLong(24))));
         }
         if (!RawStructs.fileInfoOk()) return;
         if (RawStructs.STAT_OK) {
@@ -165,9 +181,12 @@ public final class FuseMount extends FuseStubFS {
     }
 
     /**
-     * Sets flag_nullpath_ok in struct fuse_operations: with hard_remove, an unlinked file that is
-     * still open has no path, and its reads and writes must still reach us (by file handle).
-     * jnr-fuse declares the bitfield's bytes as padding; the first one holds the low bits.
+     * Sets two bits of struct fuse_operations' flag word. flag_nullpath_ok: with hard_remove, an
+     * unlinked file that is still open has no path, and its reads and writes must still reach us
+     * (by file handle). flag_utime_omit_ok: utimens() understands UTIME_OMIT and UTIME_NOW;
+     * without it libfuse 2 silently drops a SETATTR that changes only one of atime and mtime
+     * (tar restoring mtimes, touch -m). jnr-fuse declares the bitfield's bytes as padding; the
+     * first one holds the low bits (bit 0 nullpath_ok, bit 1 nopath, bit 2 utime_omit_ok).
      */
     private void allowNullPaths() {
         try {
@@ -175,7 +194,7 @@ public final class FuseMount extends FuseStubFS {
             offset.setAccessible(true);
             long off = (Long) offset.invoke(fuseOperations.flag_nullpath_ok);
             Pointer p = Struct.getMemory(fuseOperations);
-            p.putByte(off, (byte) (p.getByte(off) | 1));
+            p.putByte(off, (byte) (p.getByte(off) | FLAG_NULLPATH_OK | FLAG_UTIME_OMIT_OK));
         } catch (ReflectiveOperationException | RuntimeException e) {
             log.warn("cannot set flag_nullpath_ok ({}); open unlinked files will fail with ENOENT", e.toString());
         }
@@ -204,6 +223,16 @@ public final class FuseMount extends FuseStubFS {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while mounting", e);
         }
+    }
+
+    /**
+     * Starts background writeback of the image the filesystem lives on and readahead from it
+     * (see ImageWriteback, ImageReadahead); both stop when the filesystem has been written back
+     * at the end of the session.
+     */
+    public void startImageWriteback(ksim.fs.BlockDevice dev, Path image) {
+        writeback = ImageWriteback.attach(dev, image);
+        readahead = ImageReadahead.attach(dev, image);
     }
 
     /** Blocks until the FUSE session has ended (unmounted here or from outside) and destroy() ran. */
@@ -240,11 +269,19 @@ public final class FuseMount extends FuseStubFS {
     /** FUSE destroy: the session is over; a disk filesystem writes back and marks itself clean. */
     @Override
     public void destroy(Pointer initResult) {
+        if (stats != null) stats.write();
         try {
             sb.putSuper();
         } catch (RuntimeException e) {
             unexpected.incrementAndGet();
             log.error("writing back {} at unmount failed", sb.type(), e);
+        } finally {
+            ImageWriteback w = writeback;
+            writeback = null;
+            if (w != null) w.close();
+            ImageReadahead r = readahead;
+            readahead = null;
+            if (r != null) r.close();
         }
     }
 
@@ -307,6 +344,7 @@ public final class FuseMount extends FuseStubFS {
 
     /** Runs one operation, turning every failure into a negative errno. */
     private int guard(String op, String path, Op body) {
+        long t0 = stats != null ? System.nanoTime() : 0;
         try {
             return body.run();
         } catch (KernelError e) {
@@ -316,6 +354,8 @@ public final class FuseMount extends FuseStubFS {
             unexpected.incrementAndGet();
             log.error("{} {} failed unexpectedly; answering EIO", op, path, e);
             return -Errno.EIO.value;
+        } finally {
+            if (stats != null) stats.add(op, System.nanoTime() - t0);
         }
     }
 
@@ -363,9 +403,7 @@ public final class FuseMount extends FuseStubFS {
     @Override
     public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
         return guard("readdir", path, () -> {
-            Runtime rt = Runtime.getSystemRuntime();
-            Pointer mem = Memory.allocateDirect(rt, Struct.size(new FileStat(rt)));
-            FileStat st = FileStat.of(mem);
+            FileStat st = direntStat.get();
             Caller c = reader();
             walk(path, c).readdir(c, (name, ino, mode) -> {
                 st.st_ino.set(ino);
@@ -580,18 +618,23 @@ public final class FuseMount extends FuseStubFS {
 
     @Override
     public int utimens(String path, Timespec[] timespec) {
-        return guard("utimens", path, () -> {
-            Long[] t = new Long[2];
-            boolean[] set = new boolean[2];
-            for (int i = 0; i < 2; i++) {
-                long nsec = timespec[i].tv_nsec.longValue();
-                if (nsec == UTIME_OMIT) continue;
-                set[i] = true;
-                if (nsec != UTIME_NOW) t[i] = timespec[i].tv_sec.get() * 1_000_000_000L + nsec;
-            }
-            refreshAliases(VfsOps.setattr(mnt, path, Iattr.times(set[0], t[0], set[1], t[1]), caller()), path);
-            return 0;
-        });
+        return guard("utimens", path, () -> setTimes(path, timespec[0].tv_sec.get(), timespec[0].tv_nsec.longValue(),
+                timespec[1].tv_sec.get(), timespec[1].tv_nsec.longValue()));
+    }
+
+    /** utimensat's two times (UTIME_NOW and UTIME_OMIT in the nanoseconds) as one setattr. */
+    private int setTimes(String path, long aSec, long aNsec, long mSec, long mNsec) {
+        Long[] t = new Long[2];
+        boolean[] set = new boolean[2];
+        long[] sec = {aSec, mSec};
+        long[] nsec = {aNsec, mNsec};
+        for (int i = 0; i < 2; i++) {
+            if (nsec[i] == UTIME_OMIT) continue;
+            set[i] = true;
+            if (nsec[i] != UTIME_NOW) t[i] = sec[i] * 1_000_000_000L + nsec[i];
+        }
+        refreshAliases(VfsOps.setattr(mnt, path, Iattr.times(set[0], t[0], set[1], t[1]), caller()), path);
+        return 0;
     }
 
     @Override

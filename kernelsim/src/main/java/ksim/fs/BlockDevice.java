@@ -22,6 +22,13 @@ public final class BlockDevice implements AutoCloseable {
     private final boolean readOnly;
     private final long size;
     private volatile boolean closed;
+    /** Bytes written so far, and where the last background writeback was started (see setBackgroundWriteback). */
+    private volatile long written;
+    private long startedAt;
+    private long backgroundBytes = Long.MAX_VALUE;
+    private Runnable backgroundStart;
+    /** Where readahead hints go (see setReadahead), or null. */
+    private volatile java.util.function.BiConsumer<Long, Long> readahead;
 
     private BlockDevice(Path path, FileChannel ch, FileLock claim, boolean readOnly, long size) {
         this.path = path;
@@ -74,6 +81,51 @@ public final class BlockDevice implements AutoCloseable {
         return readOnly;
     }
 
+    /**
+     * The flusher's background threshold (dirty_background_bytes): each time another
+     * everyBytes have been written, start is run to begin writing them to the disk without
+     * waiting, so that a later flush() finds little left to do. start must not block.
+     */
+    public synchronized void setBackgroundWriteback(long everyBytes, Runnable start) {
+        this.backgroundBytes = everyBytes;
+        this.backgroundStart = start;
+        this.startedAt = written;
+    }
+
+    /**
+     * A way to have byte ranges the filesystem expects to read soon brought into memory ahead
+     * of time (the block layer's readahead); hint must not block.
+     */
+    public void setReadahead(java.util.function.BiConsumer<Long, Long> hint) {
+        this.readahead = hint;
+    }
+
+    public boolean wantsReadahead() {
+        return readahead != null;
+    }
+
+    /** Asks for len bytes at pos to be read ahead; does nothing without a readahead hook. */
+    public void readahead(long pos, long len) {
+        var r = readahead;
+        if (r != null && len > 0) r.accept(pos, len);
+    }
+
+    /** Bytes written through this device since it was opened. */
+    public long bytesWritten() {
+        return written;
+    }
+
+    private void account(long n) {
+        Runnable start;
+        synchronized (this) {
+            written += n;
+            if (backgroundStart == null || written - startedAt < backgroundBytes) return;
+            startedAt = written;
+            start = backgroundStart;
+        }
+        start.run();
+    }
+
     /** Reads exactly len bytes at pos; bytes past the end of the image read as zeros. */
     public void read(long pos, byte[] dst, int off, int len) {
         ByteBuffer b = ByteBuffer.wrap(dst, off, len);
@@ -114,6 +166,8 @@ public final class BlockDevice implements AutoCloseable {
             while (src.hasRemaining()) at += ch.write(src, at);
         } catch (IOException e) {
             throw ioError("write", pos, e);
+        } finally {
+            account(at - pos);
         }
     }
 
@@ -125,6 +179,8 @@ public final class BlockDevice implements AutoCloseable {
             while (b.hasRemaining()) ch.write(b, pos + (b.position() - off));
         } catch (IOException e) {
             throw ioError("write", pos, e);
+        } finally {
+            account(b.position() - off);
         }
     }
 
@@ -137,6 +193,7 @@ public final class BlockDevice implements AutoCloseable {
             for (ByteBuffer b : bufs) want += b.remaining();
             long done = 0;
             while (done < want) done += ch.write(bufs);
+            account(done);
         } catch (IOException e) {
             throw ioError("write", pos, e);
         }

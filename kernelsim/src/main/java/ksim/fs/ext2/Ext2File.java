@@ -22,6 +22,11 @@ final class Ext2File implements File {
     /** f_cred: whose quota of reserved blocks the allocations for this file draw on. */
     private final Caller cred;
     private boolean released;
+    /** file_ra_state: where the last read ended, and how far ahead the device was asked to read. */
+    private long lastEnd = -1;
+    private long raEnd;
+    /** How far ahead of a sequential reader data is requested (a readahead window of 4 MiB). */
+    static final long RA_WINDOW = 4L << 20;
 
     Ext2File(Ext2Inode inode, int flags, Caller cred) {
         this.inode = inode;
@@ -59,6 +64,8 @@ final class Ext2File implements File {
             long size = inode.size;
             if (offset >= size || !dst.hasRemaining()) return 0;
             int n = (int) Math.min(dst.remaining(), size - offset);
+            if ((offset == lastEnd || offset == 0) && offset + n < size) readahead(offset + n, size);
+            lastEnd = offset + n;
             int bs = fs.blockSize;
             int base = dst.position();
             int done = 0;
@@ -94,6 +101,39 @@ final class Ext2File implements File {
         }
     }
 
+    /**
+     * page_cache_sync_readahead for a sequential reader: once the window ahead of the reader is
+     * half used, the next blocks up to RA_WINDOW past it are mapped and their physically
+     * contiguous runs handed to the device's readahead, so reading the file does not wait for
+     * the disk request by request. Damage met while mapping ahead is reported as a read would
+     * report it (ext2_error, as Linux's readahead meets it too) and ends the readahead; the
+     * read itself goes on with what it asked for.
+     */
+    private void readahead(long from, long size) {
+        if (!fs.dev.wantsReadahead() || raEnd - from > RA_WINDOW / 2) return;
+        int bs = fs.blockSize;
+        long start = Math.max(raEnd, from) / bs;
+        long end = (Math.min(size, from + RA_WINDOW) + bs - 1) / bs;
+        long runAt = -1;
+        long runLen = 0;
+        try {
+            for (long lblk = start; lblk < end; lblk++) {
+                long phys = Ext2BlockMap.bmap(inode, lblk);
+                if (phys != 0 && runLen > 0 && runAt + runLen == phys * bs) {
+                    runLen += bs;
+                    continue;
+                }
+                if (runLen > 0) fs.dev.readahead(runAt, runLen);
+                runAt = phys * bs;
+                runLen = phys == 0 ? 0 : bs;
+            }
+        } catch (KernelError e) {
+            runLen = 0;
+        }
+        if (runLen > 0) fs.dev.readahead(runAt, runLen);
+        raEnd = end * bs;
+    }
+
     @Override
     public int write(long offset, ByteBuffer src) {
         synchronized (fs) {
@@ -107,9 +147,14 @@ final class Ext2File implements File {
             int base = src.position();
             boolean[] isNew = new boolean[1];
             int done = 0;
-            long runPhys = -1;
+            // One device write per physically contiguous run: [zeros][data][zeros], where the
+            // zeros pad a freshly allocated block around the data (a new block holds garbage and
+            // must read as zeros), which only the first and the last block written can need.
+            long runAt = -1;
             int runSrc = 0;
             int runLen = 0;
+            int headZeros = 0;
+            int tailZeros = 0;
             KernelError failure = null;
             try {
                 while (done < n) {
@@ -118,33 +163,25 @@ final class Ext2File implements File {
                     int in = (int) (pos % bs);
                     int chunk = Math.min(bs - in, n - done);
                     long phys = Ext2BlockMap.getBlock(inode, lblk, cred, isNew);
-                    if (chunk == bs) {
-                        if (runLen > 0 && runPhys * bs + runLen == phys * bs) {
-                            runLen += bs;
-                        } else {
-                            if (runLen > 0) fs.dev.write(runPhys * bs, slice(src, base, runSrc, runLen));
-                            runPhys = phys;
-                            runSrc = done;
-                            runLen = bs;
-                        }
+                    int head = isNew[0] ? in : 0;
+                    int tail = isNew[0] ? bs - in - chunk : 0;
+                    long at = phys * bs + in - head;
+                    if (runLen > 0 && tailZeros == 0 && head == 0 && runAt + headZeros + runLen == at) {
+                        runLen += chunk;
                     } else {
-                        if (runLen > 0) fs.dev.write(runPhys * bs, slice(src, base, runSrc, runLen));
-                        runLen = 0;
-                        if (isNew[0]) {
-                            // a fresh block holds garbage: the bytes around the data must read as zeros
-                            byte[] blk = new byte[bs];
-                            src.get(base + done, blk, in, chunk);
-                            fs.dev.write(phys * bs, blk, 0, bs);
-                        } else {
-                            fs.dev.write(phys * bs + in, slice(src, base, done, chunk));
-                        }
+                        if (runLen > 0) writeRun(src, base, runAt, headZeros, runSrc, runLen, tailZeros);
+                        runAt = at;
+                        headZeros = head;
+                        runSrc = done;
+                        runLen = chunk;
                     }
+                    tailZeros = tail;
                     done += chunk;
                 }
             } catch (KernelError e) {
                 if (e.errno() == Errno.EIO || done == 0) failure = e;
             }
-            if (runLen > 0) fs.dev.write(runPhys * bs, slice(src, base, runSrc, runLen));
+            if (runLen > 0) writeRun(src, base, runAt, headZeros, runSrc, runLen, tailZeros);
             src.position(base + done);
             if (done > 0) {
                 if (offset + done > inode.size) {
@@ -156,6 +193,21 @@ final class Ext2File implements File {
             if (failure != null) throw failure;
             return done;
         }
+    }
+
+    /**
+     * Writes head zero bytes, src's bytes [from, from + len) relative to base, and tail zero
+     * bytes at device position at: straight from src when there is no padding, else gathered
+     * into one buffer so that the run still takes one write.
+     */
+    private void writeRun(ByteBuffer src, int base, long at, int head, int from, int len, int tail) {
+        if (head == 0 && tail == 0) {
+            fs.dev.write(at, slice(src, base, from, len));
+            return;
+        }
+        byte[] buf = new byte[head + len + tail];
+        src.get(base + from, buf, head, len);
+        fs.dev.write(at, buf, 0, buf.length);
     }
 
     /** A file past 2 GiB needs RO_COMPAT_LARGE_FILE (ext2_write_inode sets it if missing). */

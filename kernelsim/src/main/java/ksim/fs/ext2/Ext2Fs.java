@@ -581,6 +581,11 @@ public final class Ext2Fs implements SuperBlock {
         return blockSize;
     }
 
+    /** The device the filesystem lives on (s_bdev). */
+    public BlockDevice device() {
+        return dev;
+    }
+
     public synchronized Map<String, Long> stats() {
         Map<String, Long> m = new LinkedHashMap<>(bc.stats());
         m.put("inodes_cached", (long) icache.size());
