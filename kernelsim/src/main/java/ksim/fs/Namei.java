@@ -70,7 +70,10 @@ public final class Namei {
             if (name.length() > NAME_MAX) throw Errno.ENAMETOOLONG.error("name too long");
             if (!name.equals(".")) at = child(mnt, at, name, caller);
             i = j;
-            if (j == lastSlash && lastSlash > 0 && path.indexOf("/.", 0) < 0 && path.indexOf("//") < 0) {
+            // Only a directory is remembered: a file's dentry can go without moving the generation,
+            // and a walk through a remembered file would then answer ENOTDIR where Linux says ENOENT.
+            if (j == lastSlash && lastSlash > 0 && path.indexOf("/.", 0) < 0 && path.indexOf("//") < 0
+                    && Mode.isDir(at.inode().getattr().mode())) {
                 mnt.lastDir = new Vfsmount.LastDir(path.substring(0, lastSlash), at, gen);
             }
         }

@@ -93,7 +93,7 @@ final class Ext2BlockMap {
         long goal = findGoal(inode, lblk, parent, off[level], caller);
         for (;;) {
             boolean data = level + 1 == depth;
-            long nb = Ext2Balloc.newBlock(fs, goal, caller);
+            long nb = Ext2Balloc.newBlock(fs, inode, goal, caller);
             inode.blocks += fs.sectorsPerBlock;
             if (!data) {
                 BufferHead ind = fs.bc.getblkZeroed(nb);
@@ -164,6 +164,7 @@ final class Ext2BlockMap {
     static void truncateBlocks(Ext2Inode inode, long from) {
         if (!inode.hasBlockMap()) return;
         Ext2Fs fs = inode.fs;
+        fs.rsv.discard(inode.rsv);
         Freer freer = new Freer(inode);
         for (int i = (int) Math.min(from, 12); i < 12; i++) {
             long p = checked(fs, inode, inode.block[i] & 0xffffffffL);

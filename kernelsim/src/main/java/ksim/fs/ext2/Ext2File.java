@@ -231,6 +231,8 @@ final class Ext2File implements File {
             if (released) return;
             released = true;
             inode.openCount--;
+            // ext2_release_file: a writer that closes gives back what its window still holds
+            if (OpenFlags.wantsWrite(flags)) fs.rsv.discard(inode.rsv);
             if (inode.linksCount == 0 && inode.openCount == 0 && !fs.readOnly()) Ext2Namei.evictIfUnused(inode);
         }
     }

@@ -111,6 +111,10 @@ public final class Ext2Fs implements SuperBlock {
     private boolean closed;
 
     private final Map<Long, Ext2Inode> icache = new HashMap<>();
+    /** The reservation windows of the files that are being written. */
+    final Ext2Reservations rsv = new Ext2Reservations();
+    /** Linux's default `reservation` mount option; tests turn it off to compare. */
+    private boolean reservations = true;
     private final LinkedHashSet<Ext2Inode> dirtyInodes = new LinkedHashSet<>();
     private final LinkedHashMap<Ext2Inode, Boolean> indexed = new LinkedHashMap<>(64, 0.75f, true);
     private long indexedEntries;
@@ -386,6 +390,7 @@ public final class Ext2Fs implements SuperBlock {
     }
 
     void icacheRemove(Ext2Inode i) {
+        rsv.discard(i.rsv);
         icache.remove(i.ino);
         slab.uncharge(ksim.fs.VfsSlab.Kind.INODE, i);
         dirtyInodes.remove(i);
@@ -557,6 +562,14 @@ public final class Ext2Fs implements SuperBlock {
     @Override
     public boolean cachesDentries() {
         return true;
+    }
+
+    boolean reservations() {
+        return reservations;
+    }
+
+    void setReservations(boolean on) {
+        reservations = on;
     }
 
     @Override

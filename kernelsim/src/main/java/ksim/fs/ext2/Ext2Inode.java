@@ -50,6 +50,8 @@ final class Ext2Inode implements Inode {
     int extraIsize;
 
     /** In-memory only: block allocation hint (ext2_block_alloc_info), open count, directory index. */
+    /** The reservation window of a regular file that allocates (ext2_block_alloc_info), or null. */
+    Ext2Reservations.Window rsv;
     long lastAllocLogical = -1;
     long lastAllocPhysical;
     int openCount;

@@ -40,6 +40,22 @@ class Ext2ErrnoTest {
     }
 
     @Test
+    void aPathThroughARemovedFileIsEnoentNotEnotdir() throws Exception {
+        Path img = Images.ksimMkfs(tmp, "w.img", 16);
+        Ext2Fs fs = Images.mount(img);
+        Vfsmount m = Images.vfs(fs);
+        VfsOps.mknod(m, "/f", Mode.S_IFREG | 0644, 0, ROOT);
+        errno(Errno.ENOTDIR, () -> VfsOps.mkdir(m, "/f/s/c", 0755, ROOT));
+        VfsOps.unlink(m, "/f", ROOT);
+        errno(Errno.ENOENT, () -> VfsOps.mkdir(m, "/f/s/c", 0755, ROOT));
+        VfsOps.mkdir(m, "/f", 0755, ROOT);
+        VfsOps.mkdir(m, "/f/s", 0755, ROOT);
+        VfsOps.mkdir(m, "/f/s/c", 0755, ROOT);
+        fs.putSuper();
+        Images.assertClean(img);
+    }
+
+    @Test
     void namespaceErrors() throws Exception {
         Path img = Images.ksimMkfs(tmp, "e.img", 16);
         Ext2Fs fs = Images.mount(img);

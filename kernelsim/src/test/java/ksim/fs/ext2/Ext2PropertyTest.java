@@ -30,6 +30,8 @@ import ksim.fs.VfsOps;
 import ksim.fs.Vfsmount;
 import ksim.kernel.KernelError;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -254,8 +256,33 @@ class Ext2PropertyTest {
     @ParameterizedTest
     @CsvSource({"42, MKE2FS_1K", "7, KSIM_MKFS", "1234, MKE2FS_NO_DIR_INDEX"})
     void randomOperationsMatchTheHost(long seed, ImageKind kind) throws Exception {
-        Path img = kind.make(tmp, 128);
-        ref = Files.createDirectory(tmp.resolve("ref"));
+        run(seed, kind, 2500, tmp);
+    }
+
+    /**
+     * The longer run behind scripts/dev/ext2-random.sh: every seed of ksim.ext2.seeds on every
+     * kind of image, ksim.ext2.ops operations each (off in the normal suite).
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "ksim.ext2.seeds", matches = ".+")
+    void longRandomRuns() throws Exception {
+        int ops = Integer.getInteger("ksim.ext2.ops", 20_000);
+        for (String s : System.getProperty("ksim.ext2.seeds").split(",")) {
+            long seed = Long.parseLong(s.trim());
+            for (ImageKind kind : ImageKind.values()) {
+                Path dir = Files.createDirectory(tmp.resolve(kind.name().toLowerCase() + "-" + seed));
+                System.out.println("ext2 random run: seed " + seed + ", " + kind + ", " + ops + " operations");
+                run(seed, kind, ops, dir);
+                try (var walk = Files.walk(dir)) { // 128 MiB images add up over many runs
+                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+                }
+            }
+        }
+    }
+
+    private void run(long seed, ImageKind kind, int ops, Path dir) throws Exception {
+        Path img = kind.make(dir, 128);
+        ref = Files.createDirectory(dir.resolve("ref"));
         rnd = new Random(seed);
         fs = Images.mount(img);
         m = Images.vfs(fs);
@@ -263,21 +290,20 @@ class Ext2PropertyTest {
             Files.createDirectory(host(d));
             VfsOps.mkdir(m, d, 0755, ROOT);
         }
-        int ops = 2500;
         for (int i = 0; i < ops; i++) {
             step(i);
             if (i % 250 == 249) {
-                assertEquals(hostTree(), ksimTree(), "trees after op " + i);
+                assertEquals(hostTree(), ksimTree(), "seed " + seed + ", " + kind + ": trees after op " + i);
                 if (i % 1000 == 999) {
                     fs.putSuper();
                     Images.assertClean(img);
                     fs = Images.mount(img);
                     m = Images.vfs(fs);
-                    assertEquals(hostTree(), ksimTree(), "trees after remount at op " + i);
+                    assertEquals(hostTree(), ksimTree(), "seed " + seed + ", " + kind + ": trees after remount at op " + i);
                 }
             }
         }
-        assertEquals(hostTree(), ksimTree(), "trees at the end");
+        assertEquals(hostTree(), ksimTree(), "seed " + seed + ", " + kind + ": trees at the end");
         fs.putSuper();
         Images.assertClean(img);
     }
