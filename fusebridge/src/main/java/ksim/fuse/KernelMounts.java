@@ -68,9 +68,13 @@ public final class KernelMounts implements MntNamespace.Exposer {
         if (fm == null) return;
         if (fm.openFiles() > 0) throw Errno.EBUSY.error(m.mountpoint() + " is busy (" + fm.openFiles() + " open files)");
         Path dir = fm.mountedAt();
+        // Not lazily: a detached session would go on serving a filesystem the kernel has let go.
+        if (dir != null && !HostMounts.unmountNow(dir)) {
+            throw Errno.EBUSY.error(m.mountpoint() + " is busy (a host process has a file or its working directory there)");
+        }
         served.remove(m);
         try {
-            fm.umount();
+            if (dir == null) fm.umount();
             if (!fm.awaitExit(UNMOUNT_TIMEOUT_MS)) log.warn("the FUSE session of {} did not end in time", dir);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
