@@ -84,6 +84,11 @@ exec 3<"$mnt/f1"
 out=$("$ksim" ctl --dir "$D" umount /mnt/data)
 check "umount while a file is open: $out" eval '[[ $out == "err EBUSY "* ]] && is_mounted "$mnt"'
 exec 3<&-
+(cd "$mnt" && exec sleep 60) &
+busy=$!
+out=$("$ksim" ctl --dir "$D" umount /mnt/data)
+check "umount while a host process has its working directory there: $out" eval '[[ $out == "err EBUSY "* ]] && is_mounted "$mnt"'
+kill "$busy"; wait "$busy" 2>/dev/null
 wait_until 5 eval '"$ksim" ctl --dir "$D" umount /mnt/data >/dev/null'
 check "umount once it is closed: ok, and nothing is mounted at $mnt" eval '! is_mounted "$mnt" && ! grep -q /mnt/data "$D/proc/mounts"'
 for c in "${caches[@]}"; do

@@ -23,8 +23,6 @@ import picocli.CommandLine.Parameters;
                 + "until unmounted (fusermount -u DIR) or stopped (Ctrl-C, SIGTERM).")
 final class MountExt2Command implements Callable<Integer> {
     /** Dirty metadata older than this is written back (dirty_expire_centisecs). */
-    private static final long EXPIRE_NS = 30_000_000_000L;
-    private static final long WRITEBACK_PERIOD_MS = 5_000;
 
     @Parameters(index = "0", description = "The image file.")
     Path image;
@@ -70,7 +68,7 @@ final class MountExt2Command implements Callable<Integer> {
             return 32;
         }
         FuseMount mount = new FuseMount(fs);
-        mount.startImageWriteback(fs.device(), image);
+        ksim.fuse.Ext2Flusher.attachImage(mount, fs, image);
         try {
             mount.mountAndWait(dir, new MountOptions(!multiThreaded, MountOptions.defaults().allowOther()), 10_000);
         } catch (RuntimeException e) {
@@ -78,22 +76,7 @@ final class MountExt2Command implements Callable<Integer> {
             System.err.println("ksim: mount-ext2: " + e.getMessage());
             return 32;
         }
-        Thread flusher = new Thread(() -> {
-            try {
-                while (!mount.awaitExit(WRITEBACK_PERIOD_MS)) {
-                    try {
-                        fs.writebackExpired(EXPIRE_NS);
-                    } catch (RuntimeException e) {
-                        // an I/O error: the data stays dirty and is tried again next period
-                        System.err.println("ksim: mount-ext2: writeback failed: " + e.getMessage());
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "ext2-writeback");
-        flusher.setDaemon(true);
-        flusher.start();
+        ksim.fuse.Ext2Flusher.start(mount, fs, dir.toString());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 if (!mount.awaitExit(0)) {

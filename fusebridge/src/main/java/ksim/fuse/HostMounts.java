@@ -62,6 +62,11 @@ public final class HostMounts {
     }
 
     /** fusermount -u (-z if busy); true on success. */
+    /** umount without MNT_DETACH: fails (false) while anything on the host still uses dir. */
+    public static boolean unmountNow(Path dir) {
+        return run("fusermount", "-u", dir.toString());
+    }
+
     public static boolean unmount(Path dir) {
         return run("fusermount", "-u", dir.toString()) || run("fusermount", "-u", "-z", dir.toString())
                 || run("umount", "-l", dir.toString());

@@ -21,8 +21,6 @@ import org.slf4j.LoggerFactory;
 public final class KernelMounts implements MntNamespace.Exposer {
     private static final Logger log = LoggerFactory.getLogger(KernelMounts.class);
     /** Dirty metadata older than this is written back (dirty_expire_centisecs). */
-    private static final long EXPIRE_NS = 30_000_000_000L;
-    private static final long WRITEBACK_PERIOD_MS = 5_000;
     private static final long MOUNT_TIMEOUT_MS = 10_000;
     private static final long UNMOUNT_TIMEOUT_MS = 30_000;
 
@@ -57,26 +55,11 @@ public final class KernelMounts implements MntNamespace.Exposer {
         }
         served.put(m, fm);
         m.setHostPath(dir.toString());
-        if (m.sb() instanceof Ext2Fs fs) startWriteback(fm, fs, m.mountpoint());
+        if (m.sb() instanceof Ext2Fs fs) {
+            Ext2Flusher.attachImage(fm, fs, Path.of(m.source())); // after the mount: closed when its session ends
+            Ext2Flusher.start(fm, fs, m.mountpoint());
+        }
         log.debug("{} {} mounted at {}", m.fstype(), m.source(), dir);
-    }
-
-    private static void startWriteback(FuseMount fm, Ext2Fs fs, String name) {
-        Thread t = new Thread(() -> {
-            try {
-                while (!fm.awaitExit(WRITEBACK_PERIOD_MS)) {
-                    try {
-                        fs.writebackExpired(EXPIRE_NS);
-                    } catch (RuntimeException e) {
-                        log.warn("writeback of {} failed: {}", name, e.getMessage());
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "writeback" + name);
-        t.setDaemon(true);
-        t.start();
     }
 
     @Override
@@ -85,9 +68,13 @@ public final class KernelMounts implements MntNamespace.Exposer {
         if (fm == null) return;
         if (fm.openFiles() > 0) throw Errno.EBUSY.error(m.mountpoint() + " is busy (" + fm.openFiles() + " open files)");
         Path dir = fm.mountedAt();
+        // Not lazily: a detached session would go on serving a filesystem the kernel has let go.
+        if (dir != null && !HostMounts.unmountNow(dir)) {
+            throw Errno.EBUSY.error(m.mountpoint() + " is busy (a host process has a file or its working directory there)");
+        }
         served.remove(m);
         try {
-            fm.umount();
+            if (dir == null) fm.umount();
             if (!fm.awaitExit(UNMOUNT_TIMEOUT_MS)) log.warn("the FUSE session of {} did not end in time", dir);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -13,7 +13,9 @@ import ksim.mm.slub.KmemCache;
  * charge, kmem_cache_free on uncharge, and at the last unmount everything still held goes back
  * (generic_shutdown_super: shrink_dcache_for_umount, evict_inodes, invalidate_bdev). Each
  * object's slab address is remembered by identity, so a double charge or a stray uncharge
- * changes nothing. Runs under the kernel lock.
+ * changes nothing. Each call takes the kernel lock itself; callers may hold their filesystem's
+ * lock (the order is filesystem, then kernel), so nothing under the kernel lock may wait for a
+ * filesystem's lock.
  */
 public final class KmemVfsSlab implements VfsSlab {
     private final Kernel kernel;
@@ -63,6 +65,7 @@ public final class KmemVfsSlab implements VfsSlab {
             for (Kind k : Kind.values()) {
                 List<Long> addrs = new ArrayList<>(held.get(k).values());
                 held.get(k).clear();
+                addrs.sort(null); // identity order differs run to run; SLUB's lists must not
                 for (long a : addrs) kernel.slub().free(caches.get(k), a, 0);
             }
         });

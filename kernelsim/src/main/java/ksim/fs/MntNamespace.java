@@ -127,6 +127,10 @@ public final class MntNamespace {
                 if (dir.startsWith(m.mountpoint() + "/") && m != mounts.get(0)) {
                     throw Errno.EINVAL.error(dir + " lies inside the mount at " + m.mountpoint() + "; only mounts on rootfs are supported");
                 }
+                if (m != mounts.get(0) && m.mountpoint().startsWith(dir + "/")) {
+                    // a mount over it would hide it from the host and misdirect its umount
+                    throw Errno.EBUSY.error(m.mountpoint() + " is mounted below " + dir);
+                }
                 if (m.source().equals(source) && m.sb() != null) throw Errno.EBUSY.error(source + " is already mounted on " + m.mountpoint());
             }
             boolean ro = false;

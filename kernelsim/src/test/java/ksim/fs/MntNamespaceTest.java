@@ -116,6 +116,7 @@ class MntNamespaceTest {
         assertErr(Errno.EINVAL, () -> k.mounts().mount("ext2", copy("d.img").toString(), "/mnt/x", List.of("bogus")));
         assertErr(Errno.EINVAL, () -> k.mounts().mount("ext2", copy("e.img").toString(), "/proc/x", List.of()));
         assertErr(Errno.EINVAL, () -> k.mounts().mount("ext2", copy("f.img").toString(), "/mnt/data/sub", List.of()));
+        assertErr(Errno.EBUSY, () -> k.mounts().mount("ext2", copy("g.img").toString(), "/mnt", List.of()));
         assertErr(Errno.EINVAL, () -> k.mounts().umount("/mnt/none"));
         assertErr(Errno.EBUSY, () -> k.mounts().umount("/proc"));
         assertErr(Errno.EBUSY, () -> k.mounts().umount("/"));
@@ -174,5 +175,26 @@ class MntNamespaceTest {
         for (int i = 0; i < caches.length; i++) assertEquals(base[i], inUse(caches[i]), caches[i] + " back where it was");
         v.release(b); // a close after the umount frees nothing twice
         assertEquals(base[3], inUse("filp"));
+    }
+
+    /**
+     * Lock order: a FUSE thread holds its filesystem's lock and waits for the kernel lock to
+     * charge a slab object, so a /proc reader under the kernel lock must never wait for that
+     * filesystem's lock (mountinfo asks whether the superblock is read-only).
+     */
+    @Test
+    void mountinfoUnderTheKernelLockNeverWaitsForTheFilesystemsLock() throws Exception {
+        Mount m = k.mounts().mount("ext2", image.toString(), "/mnt/data", List.of());
+        java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            synchronized (m.sb()) {
+                var answer = reader.submit(() -> k.locked(m::readOnly));
+                assertEquals(false, answer.get(10, java.util.concurrent.TimeUnit.SECONDS),
+                        "the reader finished while the filesystem's lock was held");
+            }
+        } finally {
+            reader.shutdownNow();
+            k.mounts().umount("/mnt/data");
+        }
     }
 }

@@ -105,7 +105,12 @@ public final class Ext2Fs implements SuperBlock {
     long freeBlocks;
     long freeInodes;
     long dirsCount;
-    private boolean readOnly;
+    /**
+     * Read without the filesystem's lock: /proc/<pid>/mountinfo asks for it under the kernel
+     * lock, while a FUSE thread holding this filesystem's lock may wait for the kernel lock to
+     * charge a slab object. The lock order is this filesystem, then the kernel, never the reverse.
+     */
+    private volatile boolean readOnly;
     private boolean sbDirty;
     private volatile boolean errors;
     private boolean closed;
@@ -573,7 +578,7 @@ public final class Ext2Fs implements SuperBlock {
     }
 
     @Override
-    public synchronized boolean readOnly() {
+    public boolean readOnly() {
         return readOnly;
     }
 
