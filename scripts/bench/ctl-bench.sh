@@ -36,16 +36,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/ctl-bench.XXXXXX")
 D="$work/inst"
 daemon=
 reader=
-now_us() { local t=${EPOCHREALTIME/./}; echo "$t"; }
-is_mounted() { awk -v m="$1" '$5 == m { f = 1 } END { exit !f }' /proc/self/mountinfo; }
-stop() {
-  local p=$1
-  kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null || true; return 0; }
-  kill -TERM "$p" 2>/dev/null || true
-  for _ in $(seq 1 200); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$p" 2>/dev/null || true
-  wait "$p" 2>/dev/null || true
-}
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.bash"
 cleanup() {
   trap - EXIT INT TERM
   [ -n "$reader" ] && stop "$reader"

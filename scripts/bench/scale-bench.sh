@@ -54,16 +54,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/scale-bench.XXXXXX")
 D="$work/inst"
 daemon=
 tracedir=
-now_us() { local t=${EPOCHREALTIME/./}; echo "$t"; }
-is_mounted() { awk -v m="$1" '$5 == m { f = 1 } END { exit !f }' /proc/self/mountinfo; }
-stop() {
-  local p=$1
-  kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null || true; return 0; }
-  kill -TERM "$p" 2>/dev/null || true
-  for _ in $(seq 1 300); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$p" 2>/dev/null || true
-  wait "$p" 2>/dev/null || true
-}
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.bash"
 unmount_all() {
   for m in "$D/proc" "$D/sys"; do
     if is_mounted "$m"; then fusermount -u -z "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; fi
@@ -71,7 +62,7 @@ unmount_all() {
 }
 cleanup() {
   trap - EXIT INT TERM
-  [ -n "$daemon" ] && stop "$daemon"
+  [ -n "$daemon" ] && stop "$daemon" 300
   unmount_all
   [ -n "$tracedir" ] && [ -d "$tracedir" ] && { echo 0 >"$tracedir/events/fuse/fuse_request_send/enable" 2>/dev/null; rmdir "$tracedir" 2>/dev/null || true; }
   if ! is_mounted "$D/proc" && ! is_mounted "$D/sys"; then rm -rf --one-file-system "$work"; fi
@@ -112,7 +103,7 @@ heap_kb() {
 }
 down() {
   "$ksim" down --dir "$D" >>"$work/up.log" 2>&1 || say "ksim down failed"
-  stop "$daemon"
+  stop "$daemon" 300
   daemon=
   unmount_all
 }
