@@ -98,8 +98,16 @@ done
 check "e2fsck -fn finds the image clean after umount" fsck_clean
 check "debugfs sees the $n files and the directory" eval '[ "$(debugfs -R "ls /" "$img" 2>/dev/null | grep -oE "\bf[0-9]+\b" | wc -l)" = "$n" ]'
 
-# --- down with a mount in place --------------------------------------------------------------
+# --- unmounted on the host side ------------------------------------------------------------
 "$ksim" ctl --dir "$D" mount ext2 "$img" /mnt/data >/dev/null
+fusermount -u "$mnt"
+check "unmounted on the host, the kernel lets it go too" \
+  wait_until 10 eval '! grep -q " /mnt/data " "$D/proc/mounts"'
+check "e2fsck -fn finds the image clean after the host's unmount" fsck_clean
+out=$("$ksim" ctl --dir "$D" mount ext2 "$img" /mnt/data)
+check "the same image mounts again: $out" eval '[[ $out == ok* ]] && is_mounted "$mnt"'
+
+# --- down with a mount in place --------------------------------------------------------------
 echo last >"$mnt/last"
 out=$("$ksim" down --dir "$D" 2>&1)
 check "down stops the daemon" grep -q "stopped daemon $daemon" <<<"$out"

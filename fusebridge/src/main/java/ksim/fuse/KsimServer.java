@@ -51,7 +51,7 @@ public final class KsimServer implements AutoCloseable {
         Kernel kernel = Kernel.boot(config);
         if (workers > 0) ksim.kernel.PreforkPool.start(kernel, workers);
         // Mounts a scenario makes inside the kernel are served at <instance>/root/<mountpoint>.
-        kernel.mounts().setExposer(new KernelMounts(procDir.resolveSibling("root"), options));
+        kernel.mounts().setExposer(new KernelMounts(kernel.mounts(), procDir.resolveSibling("root"), options));
         try {
             setup.accept(kernel);
         } catch (RuntimeException e) {
