@@ -72,18 +72,12 @@ class LifecycleClientsTest {
         }
     }
 
-    /** The model's processes, host visitors left out, by pid. */
     static Map<Integer, Task> processes() {
-        Kernel k = mk.kernel;
-        return k.locked(() -> {
-            Map<Integer, Task> m = new TreeMap<>();
-            for (Task t : k.pids().leaders()) if (!k.visitors().isVisitor(t)) m.put(t.pid(), t);
-            return m;
-        });
+        return mk.processes();
     }
 
     static String comm(Task t) {
-        return new String(t.procName(), java.nio.charset.StandardCharsets.UTF_8);
+        return MountedKernel.comm(t);
     }
 
     @Test

@@ -101,4 +101,18 @@ final class MountedKernel implements AutoCloseable {
         Files.deleteIfExists(dir.resolve("sys"));
         Files.deleteIfExists(dir);
     }
+
+    /** The model's processes, host visitors left out, by pid. */
+    java.util.Map<Integer, ksim.kernel.Task> processes() {
+        return kernel.locked(() -> {
+            java.util.Map<Integer, ksim.kernel.Task> m = new java.util.TreeMap<>();
+            for (ksim.kernel.Task t : kernel.pids().leaders()) if (!kernel.visitors().isVisitor(t)) m.put(t.pid(), t);
+            return m;
+        });
+    }
+
+    /** The name a client prints for t: its comm, or a kernel thread's full name. */
+    static String comm(ksim.kernel.Task t) {
+        return new String(t.procName(), java.nio.charset.StandardCharsets.UTF_8);
+    }
 }

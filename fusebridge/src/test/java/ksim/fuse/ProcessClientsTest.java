@@ -93,16 +93,11 @@ class ProcessClientsTest {
     // ---- the model, in the units clients print -------------------------------------------------
 
     static Map<Integer, Task> processes() {
-        Kernel k = mk.kernel;
-        return k.locked(() -> {
-            Map<Integer, Task> m = new TreeMap<>();
-            for (Task t : k.pids().leaders()) if (!k.visitors().isVisitor(t)) m.put(t.pid(), t);
-            return m;
-        });
+        return mk.processes();
     }
 
     static String comm(Task t) {
-        return new String(t.procName(), StandardCharsets.UTF_8);
+        return MountedKernel.comm(t);
     }
 
     static <T> T locked(java.util.function.Supplier<T> s) {
